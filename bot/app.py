@@ -1,0 +1,91 @@
+"""The Bolt app and the WSGI application around it: the only slack_bolt import in bot/."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import utcnow
+from bot.models import ProcessedEvent
+from bot.service import Deps
+
+log = logging.getLogger(__name__)
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def build_app(deps: Deps, *, process_before_response: bool = False) -> App:
+    """Bolt app with signature verification, event de-duplication and every handler."""
+    from handlers import register_all
+
+    settings = deps.settings
+    app = App(
+        client=deps.notifier.client,
+        signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        # Bolt answers 3s-late requests itself; our listeners ack first, then work.
+        request_verification_enabled=True,
+        ignoring_self_events_enabled=True,
+    )
+
+    @app.middleware
+    def skip_duplicate_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        """Slack redelivers events (same event_id); handle each event once."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not _first_delivery(deps, event_id):
+            log.info("skipping duplicate delivery of %s", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def unexpected(error: Exception, body: dict[str, Any]) -> None:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unhandled error ref=%s type=%s", ref, body.get("type"), exc_info=error)
+
+    register_all(app, deps)
+    return app
+
+
+def _first_delivery(deps: Deps, event_id: str) -> bool:
+    try:
+        with deps.db.unit_of_work() as session:
+            session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+        return True
+    except IntegrityError:
+        return False
+
+
+def wsgi_app(app: App, deps: Deps) -> WsgiApp:
+    """/slack/events to Bolt; /healthz and /metrics beside it."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            ok = deps.db.ping()
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")]
+            )
+            return [b"ok\n" if ok else b"database unavailable\n"]
+        if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+            from bot.metrics import exposition
+
+            body, content_type = exposition(deps)
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+def run_socket_mode(app: App, app_token: str) -> None:
+    """Serve over Socket Mode (no public URL needed); blocks until interrupted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()

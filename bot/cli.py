@@ -1,0 +1,116 @@
+"""`incident-bot`: serve, scheduler, migrate, demo, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import IncidentError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        return int(args.run(args) or 0)
+    except ConfigError as exc:
+        print(f"incident-bot: {exc}", file=sys.stderr)
+        return 2
+    except IncidentError as exc:
+        print(f"incident-bot: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="incident-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
+    serve.add_argument("--no-scheduler", action="store_true", help="don't run reminders here")
+    serve.set_defaults(run=_serve)
+
+    scheduler = sub.add_parser("scheduler", help="run only the scheduler")
+    scheduler.set_defaults(run=_scheduler)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations to DATABASE_URL")
+    migrate.set_defaults(run=_migrate)
+
+    demo = sub.add_parser("demo", help="zero-configuration run of the whole product")
+    demo.add_argument("--database", default=None, help="SQLAlchemy URL (default: a temp file)")
+    demo.set_defaults(run=_demo)
+
+    export = sub.add_parser("export", help="print incidents as JSON, CSV or Markdown")
+    export.add_argument("incident", nargs="?", default="all", help="incident number or 'all'")
+    export.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    export.add_argument("--since", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+    export.add_argument("--until", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from bot.db import Database
+    from bot.migrate import upgrade
+
+    settings = load_settings()
+    db = Database(settings.DATABASE_URL)
+    upgrade(db)
+    print(f"incident-bot: database at {db.engine.url.render_as_string()} is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    settings = load_settings()
+    settings.require_slack(http=not settings.SLACK_APP_TOKEN)
+    return serve(
+        settings,
+        host=args.host,
+        port=args.port or settings.PORT,
+        scheduler=not args.no_scheduler,
+    )
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    from bot.server import run_scheduler_only
+
+    settings = load_settings()
+    settings.require_slack(http=False)
+    return run_scheduler_only(settings)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(database_url=args.database)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot import export
+    from bot.db import Database
+    from bot.migrate import upgrade
+
+    settings: Settings = load_settings()
+    if args.incident != "all" and not args.incident.isdigit():
+        raise IncidentError(f"`{args.incident}` is not an incident number or 'all'.")
+    db = Database(settings.DATABASE_URL)
+    upgrade(db)
+    with db.unit_of_work() as session:
+        rows = export.load(session, args.incident, args.since, args.until)
+        if args.format == "json":
+            out = export.to_json(rows, single=args.incident != "all")
+        elif args.format == "csv":
+            out = export.to_csv(rows)
+        else:
+            from bot.drafting.render import render_markdown_many
+
+            out = render_markdown_many(session, rows, settings)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return 0

@@ -1,0 +1,188 @@
+"""The one settings object: the only reader of the environment (and of `.env`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REDACT_CHOICES = {"secrets", "emails", "ips"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+def parse_duration(value: str) -> int:
+    """`30m`, `1h`, `1d`, `0` (off) -> seconds."""
+    value = str(value).strip().lower()
+    if value in ("0", "off", "none"):
+        return 0
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a duration like 30m, 2h, 1d or off")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+class Settings(BaseSettings):
+    """Every environment variable incident-bot reads (see SPEC and README)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    SLACK_BOT_TOKEN: str | None = None
+    SLACK_SIGNING_SECRET: str | None = None
+    SLACK_APP_TOKEN: str | None = None
+    SLACK_API_URL: str = "https://slack.com/api/"
+    DATABASE_URL: str = "sqlite:///incident-bot.db"
+    OPENAI_API_KEY: str | None = None
+    OPENAI_BASE_URL: str | None = None
+    INCIDENT_AI_MODEL: str = "gpt-4o-mini"
+    INCIDENT_AI_TIMEOUT: float = 30.0
+    INCIDENT_AI_CONTEXT_BUDGET: int = 24000
+    INCIDENT_ANNOUNCE_CHANNEL: str | None = None
+    INCIDENT_DIGEST_CHANNEL: str | None = None
+    INCIDENT_DIGEST_SCHEDULE: str = "mon 09:00"
+    INCIDENT_TIMEZONE: str = "UTC"
+    INCIDENT_CHANNEL_PREFIX: str = "inc"
+    INCIDENT_TIMELINE_REACTION: str = "pushpin"
+    INCIDENT_CAPTURE_PINS: bool = True
+    INCIDENT_POSTMORTEM_TEMPLATE: str = "default"
+    INCIDENT_POSTMORTEM_CANVAS: bool = False
+    INCIDENT_REDACT: str = "secrets"
+    INCIDENT_REMINDER_BEFORE: str = "1d"
+    INCIDENT_REMINDER_OVERDUE_EVERY: str = "7d"
+    INCIDENT_REMINDER_SWEEP: str = "1m"
+    INCIDENT_REMINDER_CLAIM_TIMEOUT: str = "10m"
+    INCIDENT_NUDGE_SEV1: str = "30m"
+    INCIDENT_NUDGE_SEV2: str = "60m"
+    INCIDENT_NUDGE_SEV3: str = "off"
+    INCIDENT_NUDGE_SEV4: str = "off"
+    INCIDENT_NUDGE_UNOWNED: str = "1h"
+    PORT: int = Field(default=3000, ge=1, le=65535)
+    INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
+
+    @field_validator("INCIDENT_TIMEZONE")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from exc
+        return value
+
+    @field_validator("INCIDENT_DIGEST_SCHEDULE")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+    @field_validator("INCIDENT_REDACT")
+    @classmethod
+    def _redact(cls, value: str) -> str:
+        parts = {p.strip() for p in value.split(",") if p.strip()}
+        unknown = parts - REDACT_CHOICES
+        if unknown or "secrets" not in parts:
+            raise ValueError("must be 'secrets' optionally followed by ',emails' and/or ',ips'")
+        return value
+
+    @field_validator("INCIDENT_CHANNEL_PREFIX")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,20}", value):
+            raise ValueError("must be 1-21 lowercase letters, digits, '-' or '_'")
+        return value
+
+    @field_validator(
+        "INCIDENT_REMINDER_BEFORE",
+        "INCIDENT_REMINDER_OVERDUE_EVERY",
+        "INCIDENT_REMINDER_SWEEP",
+        "INCIDENT_REMINDER_CLAIM_TIMEOUT",
+        "INCIDENT_NUDGE_SEV1",
+        "INCIDENT_NUDGE_SEV2",
+        "INCIDENT_NUDGE_SEV3",
+        "INCIDENT_NUDGE_SEV4",
+        "INCIDENT_NUDGE_UNOWNED",
+    )
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.INCIDENT_TIMEZONE)
+
+    @property
+    def digest_channel(self) -> str | None:
+        return self.INCIDENT_DIGEST_CHANNEL or self.INCIDENT_ANNOUNCE_CHANNEL
+
+    @property
+    def redact(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.INCIDENT_REDACT.split(",") if p.strip())
+
+    def seconds(self, name: str) -> int:
+        """A duration setting in seconds (0 = off)."""
+        return parse_duration(getattr(self, name))
+
+    def require_slack(self, *, http: bool) -> None:
+        """Stop start-up when what talking to Slack needs is absent."""
+        if not self.SLACK_BOT_TOKEN:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-…) "
+                "from the Slack app's OAuth & Permissions page"
+            )
+        if http and not self.SLACK_SIGNING_SECRET:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
+                "(Basic Information → App Credentials), or set SLACK_APP_TOKEN for Socket Mode"
+            )
+
+
+def parse_schedule(value: str) -> tuple[str, time]:
+    """`mon 09:00` -> ("mon", time(9, 0))."""
+    parts = value.strip().lower().split()
+    if len(parts) != 2 or parts[0][:3] not in DAYS or len(parts[0]) < 3:
+        raise ValueError(f"{value!r} is not 'DAY HH:MM' such as 'mon 09:00'")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", parts[1])
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"{value!r} is not 'DAY HH:MM' such as 'mon 09:00'")
+    return parts[0][:3], time(int(match.group(1)), int(match.group(2)))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the environment; raise ConfigError with one clear line on failure."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = err["loc"][0] if err["loc"] else "configuration"
+        msg = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{name} is malformed: {msg}") from None

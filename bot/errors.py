@@ -1,0 +1,23 @@
+"""Domain errors carry a message fit for the person who typed the command."""
+
+from __future__ import annotations
+
+
+class IncidentError(Exception):
+    """Bad input or a forbidden change: shown to the user as one ephemeral line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(IncidentError):
+    """The thing named does not exist (or is not visible to this user)."""
+
+
+class Forbidden(IncidentError):
+    """The user may not make this change."""
+
+
+class SlackFailure(IncidentError):
+    """Slack refused or failed a call we needed; message says what to do."""

@@ -1,0 +1,48 @@
+"""Every action_id, block_id and callback_id, named once."""
+
+# Incident card buttons / selects
+CARD_SEVERITY = "card_severity"
+CARD_STATUS = "card_status"
+CARD_RESOLVE = "card_resolve"
+CARD_COMMANDER = "card_commander"
+CARD_ACTION_ITEM = "card_action_item"
+
+# Modals (callback ids) and their inputs (block ids / action ids)
+DECLARE_MODAL = "declare_modal"
+DECISION_MODAL = "decision_modal"
+RESOLVE_MODAL = "resolve_modal"
+COMMANDER_MODAL = "commander_modal"
+SEVERITY_MODAL = "severity_modal"
+STATUS_MODAL = "status_modal"
+TIMELINE_EDIT_MODAL = "timeline_edit_modal"
+ACTION_ITEM_MODAL = "action_item_modal"
+
+TITLE_INPUT = "title"
+SEVERITY_INPUT = "severity"
+STATUS_INPUT = "status"
+PRIVATE_INPUT = "private"
+DECISION_INPUT = "decision"
+RATIONALE_INPUT = "rationale"
+ALTERNATIVES_INPUT = "alternatives"
+DECIDED_BY_INPUT = "decided_by"
+USER_INPUT = "user"
+TEXT_INPUT = "text"
+TIME_INPUT = "time"
+OWNER_INPUT = "owner"
+DUE_INPUT = "due"
+PRIORITY_INPUT = "priority"
+TYPE_INPUT = "type"
+
+# Timeline
+TIMELINE_ENTRY_MENU = "timeline_entry_menu"
+TIMELINE_PAGE = "timeline_page"
+ADD_TO_TIMELINE_SHORTCUT = "add_to_timeline"
+
+# Home tab
+HOME_DECLARE = "home_declare"
+
+# Action items / reminders
+ACTION_DONE = "action_done"
+ACTION_SNOOZE = "action_snooze"
+ACTION_REASSIGN = "action_reassign"
+ACTION_REDATE = "action_redate"

@@ -1,0 +1,30 @@
+"""Apply the Alembic migrations in `migrations/` to a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from bot.db import Database
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Upgrade to `revision`; safe to run from several replicas at once on PostgreSQL."""
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together take turns; the loser finds nothing to do.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7243911)")
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)

@@ -1,0 +1,240 @@
+"""Typed SQLAlchemy 2 models: the durable facts of incidents and their follow-ups."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base, UTCDateTime
+
+SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
+STATUSES = ("investigating", "identified", "monitoring", "resolved")
+MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
+ENTRY_KINDS = ("decision", "note", "message", "status", "severity", "role", "milestone", "action")
+ROLES = ("commander", "scribe", "comms")
+
+
+class Counter(Base):
+    """Named counters claimed atomically (incident numbers), gaps allowed like a sequence."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(8), default="sev3")
+    status: Mapped[str] = mapped_column(String(20), default="investigating")
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    channel_name: Mapped[str] = mapped_column(String(80))
+    commander: Mapped[str | None] = mapped_column(String(32))
+    declared_by: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    detected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mitigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    announce_channel: Mapped[str | None] = mapped_column(String(32))
+    announce_ts: Mapped[str | None] = mapped_column(String(32))
+    members: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    timeline: Mapped[list[TimelineEntry]] = relationship(
+        back_populates="incident", order_by="TimelineEntry.at, TimelineEntry.id"
+    )
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="incident")
+    action_items: Mapped[list[ActionItem]] = relationship(
+        back_populates="incident", order_by="ActionItem.id"
+    )
+
+    __table_args__ = (Index("ix_incidents_status_open", "status"),)
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    def milestone(self, name: str) -> datetime | None:
+        return getattr(self, f"{name}_at")
+
+
+class RoleAssignment(Base):
+    """Who holds which role now (the history is on the timeline)."""
+
+    __tablename__ = "role_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assigned_by: Mapped[str] = mapped_column(String(32))
+    incident: Mapped[Incident] = relationship(back_populates="roles")
+    __table_args__ = (UniqueConstraint("incident_id", "role"),)
+
+
+class TimelineEntry(Base):
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(32))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    alternatives: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(20), default="command")
+    message_channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    incident: Mapped[Incident] = relationship(back_populates="timeline")
+    revisions: Mapped[list[TimelineRevision]] = relationship(
+        back_populates="entry", order_by="TimelineRevision.id"
+    )
+
+    # A captured message is on an incident's timeline once, however it got there.
+    __table_args__ = (
+        UniqueConstraint("incident_id", "message_ts"),
+        Index("ix_timeline_entries_incident_at", "incident_id", "at"),
+    )
+
+
+class TimelineRevision(Base):
+    """An earlier version of an entry: edits in Slack, corrections, removals."""
+
+    __tablename__ = "timeline_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("timeline_entries.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(40))
+    old_text: Mapped[str] = mapped_column(Text)
+    old_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entry: Mapped[TimelineEntry] = relationship(back_populates="revisions")
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so retried deliveries change nothing."""
+
+    __tablename__ = "processed_events"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(32), index=True)
+    due: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(10), default="medium")
+    type: Mapped[str] = mapped_column(String(10), default="prevent")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    incident: Mapped[Incident | None] = relationship(back_populates="action_items")
+
+    __table_args__ = (Index("ix_action_items_status_due", "status", "due"),)
+
+
+class Outbox(Base):
+    """A message that must not be lost: recorded first, sent from the record, exactly once.
+
+    Reminders, nudges, digests and announcements are rows with a due time and a unique
+    dedupe key; a sweep claims due rows atomically and marks them sent after Slack accepts.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+
+
+class Postmortem(Base):
+    """The current postmortem draft of an incident; re-running replaces it."""
+
+    __tablename__ = "postmortems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), unique=True
+    )
+    template: Mapped[str] = mapped_column(String(80))
+    markdown: Mapped[str] = mapped_column(Text)
+    ai_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    fallback_reason: Mapped[str | None] = mapped_column(String(300))
+    file_id: Mapped[str | None] = mapped_column(String(32))
+    canvas_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    bookmark_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PromptAudit(Base):
+    """What was sent to a model, after redaction, when and to which model."""
+
+    __tablename__ = "prompt_audits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    model: Mapped[str] = mapped_column(String(120))
+    endpoint: Mapped[str | None] = mapped_column(String(300))
+    purpose: Mapped[str] = mapped_column(String(40))
+    prompt: Mapped[str] = mapped_column(Text)
+    redactions: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str] = mapped_column(String(40))
+    prompt_chars: Mapped[int] = mapped_column(Integer, default=0)

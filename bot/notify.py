@@ -1,0 +1,152 @@
+"""The one outgoing Slack port: every Web API call the bot makes goes through here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.models.blocks import Block
+
+from bot.errors import SlackFailure
+from bot.telemetry import SLACK_API_ERRORS
+
+log = logging.getLogger(__name__)
+
+# What a person should read when Slack refuses; anything else gets the raw code.
+SLACK_ERROR_HINTS = {
+    "name_taken": "a channel with that name already exists",
+    "not_in_channel": "the bot is not in that channel: /invite @incident-bot",
+    "channel_not_found": "Slack can't find that channel, or the bot can't see it",
+    "ratelimited": "Slack is rate-limiting the bot; try again in a minute",
+    "is_archived": "that channel is archived",
+    "user_not_found": "Slack doesn't know that user",
+    "restricted_action": "the workspace doesn't allow the bot to do that",
+    "missing_scope": "the app lacks a permission: reinstall it from manifest.yml",
+    "invalid_auth": "the bot token is invalid: check SLACK_BOT_TOKEN",
+    "server_error": "Slack had an internal error; try again",
+}
+
+
+def slack_client(token: str, base_url: str, *, retries: int = 2) -> WebClient:
+    """The one Slack client factory: SLACK_API_URL plus slack_sdk's retry handlers."""
+    client = WebClient(token=token, base_url=base_url, timeout=10)
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+            ServerErrorRetryHandler(max_retry_count=retries),
+        ]
+    )
+    assert any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers)
+    return client
+
+
+def error_code(exc: SlackApiError) -> str:
+    data = exc.response.data if isinstance(exc.response.data, dict) else {}
+    status = exc.response.status_code
+    if status == 429:
+        return "ratelimited"
+    if status >= 500:
+        return "server_error"
+    return str(data.get("error", f"http_{status}"))
+
+
+def describe(exc: SlackApiError) -> str:
+    code = error_code(exc)
+    return SLACK_ERROR_HINTS.get(code, f"Slack answered `{code}`")
+
+
+class Notifier:
+    """Thin, typed wrapper over WebClient; raises SlackFailure with a readable message."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        """Call any Web API method; Slack errors become SlackFailure and are counted."""
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        try:
+            # The typed WebClient methods know each method's encoding and Block Kit objects.
+            response = getattr(self.client, method.replace(".", "_"))(**kwargs)
+        except SlackApiError as exc:
+            code = error_code(exc)
+            SLACK_API_ERRORS.labels(method=method, error=code).inc()
+            log.warning("slack %s failed: %s", method, code)
+            failure = SlackFailure(f"Slack refused {method}: {describe(exc)}.")
+            failure.code = code  # type: ignore[attr-defined]
+            raise failure from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    # conversations
+    def create_channel(self, name: str, *, private: bool) -> dict[str, Any]:
+        return self.call("conversations.create", name=name, is_private=private)["channel"]
+
+    def invite(self, channel: str, users: Sequence[str]) -> None:
+        try:
+            self.call("conversations.invite", channel=channel, users=",".join(users))
+        except SlackFailure as exc:
+            if getattr(exc, "code", "") != "already_in_channel":
+                raise
+
+    def set_topic(self, channel: str, topic: str) -> None:
+        self.call("conversations.setTopic", channel=channel, topic=topic[:250])
+
+    def archive(self, channel: str) -> None:
+        self.call("conversations.archive", channel=channel)
+
+    def members(self, channel: str) -> list[str]:
+        return list(self.call("conversations.members", channel=channel, limit=1000)["members"])
+
+    # messages
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        data = self.call(
+            "chat.postMessage",
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+        )
+        return str(data["ts"])
+
+    def update(self, channel: str, ts: str, text: str, blocks: Sequence[Block]) -> None:
+        self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def ephemeral(
+        self, channel: str, user: str, text: str, blocks: Sequence[Block] | None = None
+    ) -> None:
+        self.call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
+
+    def pin(self, channel: str, ts: str) -> None:
+        try:
+            self.call("pins.add", channel=channel, timestamp=ts)
+        except SlackFailure as exc:
+            if getattr(exc, "code", "") != "already_pinned":
+                raise
+
+    def permalink(self, channel: str, ts: str) -> str:
+        return str(self.call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
+
+    def dm(self, user: str, text: str, blocks: Sequence[Block] | None = None) -> str:
+        channel = self.call("conversations.open", users=user)["channel"]["id"]
+        return self.post(channel, text, blocks)
+
+    # views
+    def open_view(self, trigger_id: str, view: Any) -> None:
+        self.call("views.open", trigger_id=trigger_id, view=view)
+
+    def publish_home(self, user: str, view: Any) -> None:
+        self.call("views.publish", user_id=user, view=view)

@@ -1,0 +1,58 @@
+"""`serve`: migrate, then a production WSGI server (waitress) or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import build_app, run_socket_mode, wsgi_app
+from bot.config import Settings
+from bot.migrate import upgrade
+from bot.runtime import build_deps
+
+log = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
+    """Run until interrupted. Several replicas may share one PostgreSQL database."""
+    from waitress import serve as waitress_serve
+
+    deps = build_deps(settings)
+    upgrade(deps.db)
+    app = build_app(deps)
+    stop_scheduler = _start_scheduler(deps) if scheduler else None
+    try:
+        if settings.SLACK_APP_TOKEN:
+            log.info("serving over Socket Mode")
+            run_socket_mode(app, settings.SLACK_APP_TOKEN)
+        else:
+            log.info("serving HTTP on %s:%s", host, port)
+            waitress_serve(
+                wsgi_app(app, deps),
+                host=host,
+                port=port,
+                threads=settings.INCIDENT_HTTP_THREADS,
+                ident="incident-bot",
+            )
+    finally:
+        if stop_scheduler is not None:
+            stop_scheduler()
+    return 0
+
+
+def _start_scheduler(deps: object) -> object:
+    """Reminders, digests and nudges in this process (see bot.scheduling)."""
+    try:
+        from bot.scheduling import start_background
+    except ImportError:
+        log.info("scheduler not available in this build")
+        return None
+    return start_background(deps)
+
+
+def run_scheduler_only(settings: Settings) -> int:
+    from bot.scheduling import run_forever
+
+    deps = build_deps(settings)
+    upgrade(deps.db)
+    run_forever(deps)
+    return 0

@@ -1,0 +1,103 @@
+"""Modal views (slack_sdk.models.views), one builder per modal."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.models import SEVERITIES
+
+
+def declare_modal(channel: str, title: str = "") -> View:
+    """Declare an incident: title, severity, privacy."""
+    sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
+    return View(
+        type="modal",
+        callback_id=ids.DECLARE_MODAL,
+        title="Declare an incident",
+        submit="Declare",
+        close="Cancel",
+        private_metadata=json.dumps({"channel": channel}),
+        blocks=[
+            InputBlock(
+                block_id=ids.TITLE_INPUT,
+                label="What is happening?",
+                element=PlainTextInputElement(
+                    action_id=ids.TITLE_INPUT,
+                    initial_value=title or None,
+                    max_length=200,
+                    placeholder="Checkout returns 500s",
+                ),
+            ),
+            InputBlock(
+                block_id=ids.SEVERITY_INPUT,
+                label="Severity",
+                element=StaticSelectElement(
+                    action_id=ids.SEVERITY_INPUT,
+                    options=sev_options,
+                    initial_option=sev_options[2],
+                ),
+            ),
+            InputBlock(
+                block_id=ids.PRIVATE_INPUT,
+                label="Visibility",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ids.PRIVATE_INPUT,
+                    options=[Option(text="Private incident (private channel)", value="private")],
+                ),
+            ),
+        ],
+    )
+
+
+def decision_modal(channel: str, text: str = "") -> View:
+    """Record a decision: what, why, alternatives considered, who decided."""
+    return View(
+        type="modal",
+        callback_id=ids.DECISION_MODAL,
+        title="Record a decision",
+        submit="Record",
+        close="Cancel",
+        private_metadata=json.dumps({"channel": channel}),
+        blocks=[
+            InputBlock(
+                block_id=ids.DECISION_INPUT,
+                label="What was decided?",
+                element=PlainTextInputElement(
+                    action_id=ids.DECISION_INPUT, initial_value=text or None, max_length=3000
+                ),
+            ),
+            InputBlock(
+                block_id=ids.RATIONALE_INPUT,
+                label="Why?",
+                element=PlainTextInputElement(
+                    action_id=ids.RATIONALE_INPUT, multiline=True, max_length=3000
+                ),
+            ),
+            InputBlock(
+                block_id=ids.ALTERNATIVES_INPUT,
+                label="Alternatives considered",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.ALTERNATIVES_INPUT, multiline=True, max_length=3000
+                ),
+            ),
+            InputBlock(
+                block_id=ids.DECIDED_BY_INPUT,
+                label="Who decided?",
+                optional=True,
+                element=UserSelectElement(action_id=ids.DECIDED_BY_INPUT),
+            ),
+        ],
+    )

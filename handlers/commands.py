@@ -1,0 +1,55 @@
+"""`/incident`: ack at once, run the subcommand, answer ephemerally."""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any
+
+from bot import blocks
+from bot.commands import run
+from bot.errors import IncidentError
+from bot.grammar import parse
+from bot.service import Deps, IncidentService
+from bot.telemetry import COMMAND_LATENCY
+from handlers._reply import user_errors
+
+
+def register(app: Any, deps: Deps) -> None:
+    service = IncidentService(deps)
+
+    @app.command("/incident")
+    def incident(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        started = perf_counter()
+        text = body.get("text", "")
+        try:
+            name = parse(text).name
+        except IncidentError as exc:
+            ack(response_type="ephemeral", text=exc.message)
+            return
+        if name == "help":
+            help_text, help_blocks = blocks.help_blocks()
+            ack(response_type="ephemeral", text=help_text, blocks=help_blocks)
+            return
+        ack()
+
+        def say(line: str) -> None:
+            respond(response_type="ephemeral", replace_original=False, text=line)
+
+        with user_errors(say, f"/incident {text}"):
+            reply = run(
+                text,
+                user=body["user_id"],
+                channel=body["channel_id"],
+                trigger_id=body.get("trigger_id"),
+                service=service,
+            )
+            if reply.view is not None:
+                service.slack.open_view(body["trigger_id"], reply.view)
+            elif not reply.empty:
+                respond(
+                    response_type="ephemeral",
+                    replace_original=False,
+                    text=reply.text,
+                    blocks=[b.to_dict() for b in reply.blocks] or None,
+                )
+        COMMAND_LATENCY.labels(subcommand=name).observe(perf_counter() - started)

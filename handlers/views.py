@@ -1,0 +1,73 @@
+"""Modal submissions: validate, ack (with field errors if any), then run the use case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import ids, incidents
+from bot.errors import IncidentError
+from bot.modal_input import metadata, value
+from bot.policy import check_text
+from bot.service import Deps, IncidentService
+from handlers._reply import user_errors
+
+
+def register(app: Any, deps: Deps) -> None:
+    service = IncidentService(deps)
+
+    def tell(user: str, channel: str | None) -> Any:
+        def say(line: str) -> None:
+            # The modal is gone; the person hears back where they opened it, or by DM.
+            if channel and channel.startswith(("C", "G")):
+                service.slack.ephemeral(channel, user, line)
+            else:
+                service.slack.dm(user, line)
+
+        return say
+
+    @app.view(ids.DECLARE_MODAL)
+    def declare(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        title = value(view, ids.TITLE_INPUT) or ""
+        try:
+            check_text(title, "title", 200)
+        except IncidentError as exc:
+            ack(response_action="errors", errors={ids.TITLE_INPUT: exc.message})
+            return
+        ack()
+        user = body["user"]["id"]
+        say = tell(user, metadata(view).get("channel"))
+        with user_errors(say, f"declare {title}"):
+            incident = service.declare(
+                user=user,
+                title=title,
+                severity=value(view, ids.SEVERITY_INPUT) or "sev3",
+                private="private" in (value(view, ids.PRIVATE_INPUT) or []),
+            )
+            service.slack.dm(
+                user, f"Incident {incident.number} declared: <#{incident.channel_id}>."
+            )
+
+    @app.view(ids.DECISION_MODAL)
+    def decision(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        channel = metadata(view).get("channel", "")
+        what = value(view, ids.DECISION_INPUT) or ""
+        with user_errors(tell(user, channel), f"decision {what}"):
+            now = service.now()
+            service.change(
+                channel,
+                user,
+                "/incident decision",
+                lambda s, i, at: incidents.record_decision(
+                    s,
+                    i,
+                    now=at,
+                    at=now,
+                    user=user,
+                    text=what,
+                    rationale=value(view, ids.RATIONALE_INPUT),
+                    alternatives=value(view, ids.ALTERNATIVES_INPUT),
+                    decided_by=value(view, ids.DECIDED_BY_INPUT),
+                ),
+            )
