@@ -1,0 +1,45 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database
+from tests.dbs import (
+    create_pg_database,
+    drop_pg_database,
+    migrated,
+    skip_or_fail_without_pg,
+    truncate_all,
+)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    path: Path = tmp_path_factory.mktemp("db") / "incident-bot.db"
+    db = migrated(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_db() -> Iterator[Database]:
+    skip_or_fail_without_pg()
+    url, name = create_pg_database()
+    db = migrated(url)
+    yield db
+    db.dispose()
+    drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated, empty database: each test using it runs once per backend."""
+    database: Database = request.getfixturevalue(
+        "_sqlite_db" if request.param == "sqlite" else "_pg_db"
+    )
+    truncate_all(database)
+    yield database
