@@ -150,3 +150,42 @@ class Notifier:
 
     def publish_home(self, user: str, view: Any) -> None:
         self.call("views.publish", user_id=user, view=view)
+
+    # files and bookmarks
+    def upload_file(
+        self,
+        channel: str,
+        filename: str,
+        content: bytes | str,
+        *,
+        title: str,
+        initial_comment: str | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Upload via files.getUploadURLExternal + files.completeUploadExternal; returns file id."""
+        try:
+            response = self.client.files_upload_v2(
+                channel=channel,
+                filename=filename,
+                content=content,
+                title=title,
+                initial_comment=initial_comment,
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as exc:
+            code = error_code(exc)
+            SLACK_API_ERRORS.labels(method="files.completeUploadExternal", error=code).inc()
+            failure = SlackFailure(f"Slack refused the file upload: {describe(exc)}.")
+            failure.code = code  # type: ignore[attr-defined]
+            raise failure from exc
+        files = response.data.get("files") if isinstance(response.data, dict) else None
+        return str(files[0]["id"]) if files else ""
+
+    def bookmark(self, channel: str, title: str, link: str) -> str:
+        data = self.call("bookmarks.add", channel_id=channel, title=title, type="link", link=link)
+        return str(data["bookmark"]["id"])
+
+    def edit_bookmark(self, channel: str, bookmark_id: str, title: str, link: str) -> None:
+        self.call(
+            "bookmarks.edit", channel_id=channel, bookmark_id=bookmark_id, title=title, link=link
+        )
