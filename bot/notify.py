@@ -189,3 +189,47 @@ class Notifier:
         self.call(
             "bookmarks.edit", channel_id=channel, bookmark_id=bookmark_id, title=title, link=link
         )
+
+    # postmortem drafts: replacing files, messages and canvases
+    def delete_file(self, file_id: str) -> None:
+        """files.delete; a file that is already gone is not an error."""
+        try:
+            self.call("files.delete", file=file_id)
+        except SlackFailure as exc:
+            if getattr(exc, "code", "") not in ("file_not_found", "file_deleted"):
+                raise
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """chat.delete; a message that is already gone is not an error."""
+        try:
+            self.call("chat.delete", channel=channel, ts=ts)
+        except SlackFailure as exc:
+            if getattr(exc, "code", "") != "message_not_found":
+                raise
+
+    def file_permalink(self, file_id: str) -> str:
+        """files.info → the file's (or canvas's) permalink."""
+        return str(self.call("files.info", file=file_id)["file"]["permalink"])
+
+    def create_canvas(self, channel: str, title: str, markdown: str) -> str:
+        """canvases.create shared into the channel; returns the canvas id."""
+        data = self.call(
+            "canvases.create",
+            title=title,
+            document_content={"type": "markdown", "markdown": markdown},
+            channel_id=channel,
+        )
+        return str(data["canvas_id"])
+
+    def edit_canvas(self, canvas_id: str, markdown: str) -> None:
+        """Replace a canvas's whole content."""
+        self.call(
+            "canvases.edit",
+            canvas_id=canvas_id,
+            changes=[
+                {
+                    "operation": "replace",
+                    "document_content": {"type": "markdown", "markdown": markdown},
+                }
+            ],
+        )
