@@ -137,3 +137,13 @@ def list_(inv: Invocation) -> Reply:
         now = inv.service.now()
         body = blocks.incident_list(rows, inv.service.settings.zone, now)
     return Reply(f"{len(rows)} open incidents", body)
+
+
+@subcommand("timeline")
+def timeline(inv: Invocation) -> Reply:
+    from bot.timeline_view import timeline_page
+
+    with inv.service.db.unit_of_work() as session:
+        incident = incidents.require_for_channel(session, inv.channel, inv.command.usage)
+        text, body = timeline_page(session, incident, inv.service.settings.zone)
+    return Reply(text, body)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
 from bot import blocks, incidents
@@ -20,6 +21,7 @@ from bot.policy import channel_name, check_text, parse_time
 
 log = logging.getLogger(__name__)
 NAME_ATTEMPTS = 5
+CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card shows
 
 
 @dataclass
@@ -161,8 +163,8 @@ class IncidentService:
         zone = self.settings.zone
         text, body = blocks.change_post(entry, zone)
         self.slack.post(incident.channel_id, text, body)
-        self.refresh_card(incident)
-        if entry.kind in ("severity", "status", "role", "milestone"):
+        if entry.kind in CARD_KINDS:
+            self.refresh_card(incident)
             self._topic(incident)
         if (
             incident.resolved_at is not None
@@ -194,6 +196,14 @@ class IncidentService:
                 self.slack.post(incident.announce_channel, text, body)
             except SlackFailure:
                 log.warning("could not announce resolution of %s", incident.number)
+
+    def timeline(self, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
+        """One page of an incident's timeline, for someone allowed to see it."""
+        from bot.timeline_view import timeline_page
+
+        with self.db.unit_of_work() as session:
+            incident = incidents.by_number(session, number, viewer=viewer)
+            return timeline_page(session, incident, self.settings.zone, page)
 
 
 def refuse_if_blank(text: str, usage: str) -> str:

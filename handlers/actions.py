@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import ids, incidents
@@ -60,3 +61,12 @@ def register(app: Any, deps: Deps) -> None:
                     s, i, now=now, user=user, name="resolved", at=now
                 ),
             )
+
+    @app.action(re.compile(f"^{ids.TIMELINE_PAGE}_"))
+    def timeline_page(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        ack()
+        user, _channel, say = context(body)
+        number, page = (int(p) for p in action["value"].split(":"))
+        with user_errors(say):
+            text, blocks = service.timeline(number, page, viewer=user)
+            respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])

@@ -1,0 +1,137 @@
+"""`incident-bot demo`: the whole lifecycle on embedded defaults, printed for a terminal."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_bolt import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app
+from bot.config import load_settings
+from bot.demo_slack import DemoSlack
+from bot.migrate import upgrade
+from bot.runtime import build_deps
+
+SECRET = "demo-signing-secret"
+ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+
+
+class DemoRun:
+    """Types commands as people would and lets the real Bolt app answer them."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.slack = DemoSlack()
+        self.announce = self.slack.add_channel("incidents")
+        workdir = Path(tempfile.mkdtemp(prefix="incident-bot-demo-"))
+        self.settings = load_settings(
+            SLACK_BOT_TOKEN="xoxb-demo",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=self.slack.api_url,
+            DATABASE_URL=database_url or f"sqlite:///{workdir / 'demo.db'}",
+            INCIDENT_ANNOUNCE_CHANNEL=self.announce,
+            OPENAI_API_KEY=None,
+        )
+        self.deps = build_deps(self.settings)
+        upgrade(self.deps.db)
+        # Synchronous listeners so the story prints in order.
+        self.app = build_app(self.deps, process_before_response=True)
+        self.verifier = SignatureVerifier(SECRET)
+        self._n = 0
+
+    def say(self, text: str) -> None:
+        print(f"\n{text}")
+
+    def command(self, user: str, channel: str, text: str) -> None:
+        who = self.slack.readable(f"<@{user}>")
+        where = self.slack.readable(f"<#{channel}>")
+        print(f"\n» {who} in {where}: /incident {text}")
+        self._n += 1
+        body = urlencode(
+            {
+                "command": "/incident",
+                "text": text,
+                "user_id": user,
+                "channel_id": channel,
+                "team_id": "T0DEMO",
+                "trigger_id": f"demo.{self._n}",
+                "response_url": self.slack.response_url(str(self._n)),
+            }
+        )
+        response = self.app.dispatch(BoltRequest(body=body, headers=self._headers(body)))
+        if response.body:
+            payload = json.loads(response.body)
+            self.slack._print("only you see", self.slack.render(payload))
+
+    def _headers(self, body: str) -> dict[str, str]:
+        stamp = str(int(time.time()))
+        signature = self.verifier.generate_signature(timestamp=stamp, body=body)
+        return {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": stamp,
+            "x-slack-signature": signature,
+        }
+
+    def channel_of(self, number: int) -> str:
+        with self.deps.db.unit_of_work() as session:
+            from bot.incidents import by_number
+
+            return by_number(session, number).channel_id
+
+    def close(self) -> None:
+        self.slack.close()
+        self.deps.db.dispose()
+
+
+def run_demo(database_url: str | None = None) -> int:
+    demo = DemoRun(database_url)
+    now = demo.deps.clock()
+    zone = demo.settings.zone
+    ago = lambda minutes: (now - timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")  # noqa: E731
+    try:
+        print("incident-bot demo — SQLite, a local stand-in for Slack, deterministic drafting.")
+        print(f"Database: {demo.settings.DATABASE_URL}")
+        demo.say("── 1. Declare ─────────────────────────────────────────────")
+        demo.command(ALICE, demo.announce, "declare sev2 Checkout returns 500s for EU customers")
+        channel = demo.channel_of(1)
+        demo.say("── 2. During the incident ────────────────────────────────")
+        demo.command(ALICE, channel, f"started at {ago(40)}")
+        demo.command(ALICE, channel, f"detected at {ago(30)}")
+        demo.command(ALICE, channel, "role scribe <@U0BOB|bob>")
+        demo.command(BOB, channel, "acknowledged")
+        demo.command(BOB, channel, "note Error rate 38% on /checkout, only eu-west-1")
+        demo.command(
+            ALICE, channel, "decision Roll back release 4.2 because errors began with its deploy"
+        )
+        demo.command(ALICE, channel, "severity sev1")
+        demo.command(ALICE, channel, "status identified")
+        demo.command(CAROL, channel, "status bogus")
+        demo.command(ALICE, channel, "mitigated")
+        demo.say("── 3. Resolve ─────────────────────────────────────────────")
+        demo.command(ALICE, channel, "resolved")
+        demo.command(ALICE, channel, "timeline")
+        _extras(demo, channel)
+        demo.say("── Export (incident-bot export 1 --format json, abridged) ──")
+        _print_export(demo)
+    finally:
+        demo.close()
+    return 0
+
+
+def _extras(demo: DemoRun, channel: str) -> None:
+    """Later chapters: what other features add to the story."""
+
+
+def _print_export(demo: DemoRun) -> None:
+    from bot import export
+
+    with demo.deps.db.unit_of_work() as session:
+        data: dict[str, Any] = export.incident_dict(export.load(session, "1")[0])
+    data["timeline"] = f"[{len(data['timeline'])} entries]"
+    print(json.dumps(data, indent=2))

@@ -1,0 +1,74 @@
+"""The `timeline` view: readable, paginated, always within Block Kit limits."""
+
+from __future__ import annotations
+
+import math
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import ids
+from bot.blocks import clip, entry_line
+from bot.models import Incident, TimelineEntry
+
+PAGE_SIZE = 20  # one section per entry + header/context/actions stays far below 50 blocks
+
+
+def page_count(session: Session, incident: Incident) -> int:
+    total = session.scalar(
+        select(func.count())
+        .select_from(TimelineEntry)
+        .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
+    )
+    return max(1, math.ceil((total or 0) / PAGE_SIZE))
+
+
+def timeline_page(
+    session: Session, incident: Incident, zone: ZoneInfo, page: int | None = None
+) -> tuple[str, list[Block]]:
+    """One page of the timeline (default: the latest); pages run oldest to newest."""
+    pages = page_count(session, incident)
+    page = pages if page is None else min(max(page, 1), pages)
+    entries = session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
+        .order_by(TimelineEntry.at, TimelineEntry.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Timeline of incident {incident.number}: {incident.title}", 150))
+    ]
+    blocks += [
+        SectionBlock(
+            block_id=f"entry-{e.id}", text=MarkdownTextObject(text=clip(entry_line(e, zone)))
+        )
+        for e in entries
+    ]
+    if not entries:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="_Nothing recorded yet._")))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Page {page} of {pages}")]))
+    buttons = []
+    if page > 1:
+        buttons.append(_page_button("◀ Earlier", incident, page - 1))
+    if page < pages:
+        buttons.append(_page_button("Later ▶", incident, page + 1))
+    if buttons:
+        blocks.append(ActionsBlock(block_id="timeline-pages", elements=buttons))
+    return f"Timeline of incident {incident.number} (page {page} of {pages})", blocks
+
+
+def _page_button(label: str, incident: Incident, page: int) -> ButtonElement:
+    return ButtonElement(
+        text=label, action_id=f"{ids.TIMELINE_PAGE}_{page}", value=f"{incident.number}:{page}"
+    )
