@@ -24,11 +24,12 @@ def declare(inv: Invocation) -> Reply:
         if inv.trigger_id is None:
             raise IncidentError(f"Missing title. Use: `{inv.command.usage}`")
         return Reply(view=views.declare_modal(inv.channel))
-    incident = inv.service.declare(
+    incident, problems = inv.service.declare(
         user=inv.user, title=title, severity=severity or "sev3", private=private
     )
     return Reply(
         f"Incident {incident.number} declared: <#{incident.channel_id}>. You are the commander."
+        + (f" :warning: {' '.join(problems)}" if problems else "")
     )
 
 

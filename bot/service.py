@@ -51,7 +51,9 @@ class IncidentService:
         return now if raw is None else parse_time(raw, now, self.settings.zone)
 
     # --- declare -----------------------------------------------------------------------
-    def declare(self, *, user: str, title: str, severity: str, private: bool) -> Incident:
+    def declare(
+        self, *, user: str, title: str, severity: str, private: bool
+    ) -> tuple[Incident, list[str]]:
         """Create the channel, record the incident, then invite, pin the card, announce."""
         check_text(title, "title", 200)  # refuse before touching Slack
         with self.db.unit_of_work() as session:
@@ -73,8 +75,7 @@ class IncidentService:
         except Exception:
             self._discard_channel(channel["id"])
             raise
-        self._furnish(incident, user)
-        return incident
+        return incident, self._furnish(incident, user)
 
     def _create_channel(self, number: int, title: str, private: bool) -> dict[str, str]:
         for attempt in range(NAME_ATTEMPTS):
@@ -98,9 +99,9 @@ class IncidentService:
         except SlackFailure:
             log.exception("could not archive orphan channel %s", channel_id)
 
-    def _furnish(self, incident: Incident, user: str) -> None:
-        """Invite, post and pin the card, announce. A failure here is reported, not fatal."""
-        problems = []
+    def _furnish(self, incident: Incident, user: str) -> list[str]:
+        """Invite, post and pin the card, announce; returns what failed (reported, not fatal)."""
+        problems: list[str] = []
         try:
             self.slack.invite(incident.channel_id, [user])
         except SlackFailure as exc:
@@ -130,6 +131,7 @@ class IncidentService:
         self._topic(incident)
         if problems:
             self.slack.post(incident.channel_id, ":warning: " + " ".join(problems))
+        return problems
 
     def _topic(self, incident: Incident) -> None:
         who = f"IC <@{incident.commander}>" if incident.commander else "no IC"
@@ -156,7 +158,11 @@ class IncidentService:
             entry = apply(session, incident, self.now())
             session.flush()
             session.refresh(incident)
-        self.publish_change(incident, entry)
+        try:
+            self.publish_change(incident, entry)
+        except SlackFailure as exc:
+            # The change is committed; say so, so nobody types it twice.
+            raise SlackFailure(f"Recorded on the timeline, but not posted: {exc.message}") from exc
         return incident, entry
 
     def publish_change(self, incident: Incident, entry: TimelineEntry) -> None:

@@ -37,14 +37,15 @@ def register(app: Any, deps: Deps) -> None:
         user = body["user"]["id"]
         say = tell(user, metadata(view).get("channel"))
         with user_errors(say, f"declare {title}"):
-            incident = service.declare(
+            incident, problems = service.declare(
                 user=user,
                 title=title,
                 severity=value(view, ids.SEVERITY_INPUT) or "sev3",
                 private="private" in (value(view, ids.PRIVATE_INPUT) or []),
             )
+            warning = f" :warning: {' '.join(problems)}" if problems else ""
             service.slack.dm(
-                user, f"Incident {incident.number} declared: <#{incident.channel_id}>."
+                user, f"Incident {incident.number} declared: <#{incident.channel_id}>.{warning}"
             )
 
     @app.view(ids.DECISION_MODAL)

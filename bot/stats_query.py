@@ -1,0 +1,193 @@
+"""Incident statistics from the database: durations computed and aggregated in SQL.
+
+Durations follow SPEC (and bot.policy.durations): an unset started/detected counts as
+declared, a missing end milestone gives NULL, whole seconds truncated toward zero. A negative
+duration (possible only when a milestone was set before declared_at while started/detected is
+unset) is inconsistent data and is left out like a missing milestone. PostgreSQL computes the
+percentiles itself (percentile_cont: the same linear rule as bot.stats.percentile); SQLite has
+no percentile function, so it returns one row of durations per incident and bot.stats
+summarises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Float, Integer, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.models import Incident
+from bot.policy import DURATIONS
+from bot.stats import (
+    DURATION_NAMES,
+    Comparison,
+    GroupStats,
+    StatsQuery,
+    Summary,
+    compare,
+    group_from_rows,
+    severity_order,
+)
+
+WEEK = timedelta(days=7)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
+    """Whole seconds from start to end (truncated toward zero), NULL when either is NULL."""
+    if dialect == "postgresql":
+        return cast(func.trunc(func.extract("epoch", end - start)), BigInteger)
+    # julianday keeps milliseconds; round away float noise before truncating.
+    return cast(func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3), Integer)
+
+
+def duration_exprs(dialect: str) -> dict[str, ColumnElement[Any]]:
+    """SPEC's four durations as SQL expressions; negative (inconsistent) ones become NULL."""
+    origin = {
+        "started": func.coalesce(Incident.started_at, Incident.declared_at),
+        "detected": func.coalesce(Incident.detected_at, Incident.declared_at),
+    }
+    out: dict[str, ColumnElement[Any]] = {}
+    for name, (start, end) in DURATIONS.items():
+        seconds = seconds_between(origin[start], getattr(Incident, f"{end}_at"), dialect)
+        out[name] = case((seconds >= 0, seconds), else_=None)
+    return out
+
+
+def _filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if query.since is not None:
+        where.append(Incident.declared_at >= query.since)
+    if query.until is not None:
+        where.append(Incident.declared_at < query.until)
+    if query.severity is not None:
+        where.append(Incident.severity == query.severity)
+    return where
+
+
+@dataclass
+class StatsResult:
+    """Per-severity and overall statistics of one window, plus how many were private."""
+
+    groups: list[GroupStats]
+    private: int
+
+    @property
+    def overall(self) -> GroupStats:
+        return next(g for g in self.groups if g.label == "overall")
+
+
+def window_stats(session: Session, query: StatsQuery) -> StatsResult:
+    """Statistics of incidents declared in the query's window, by severity and overall."""
+    if _dialect(session) == "postgresql":
+        return _postgres_stats(session, query)
+    return _python_stats(session, query)
+
+
+def _python_stats(session: Session, query: StatsQuery) -> StatsResult:
+    exprs = duration_exprs(_dialect(session))
+    stmt = select(Incident.severity, Incident.private, *exprs.values()).where(*_filters(query))
+    by_severity: dict[str, list[Sequence[float | None]]] = {}
+    everything: list[Sequence[float | None]] = []
+    private = 0
+    for severity, is_private, *values in session.execute(stmt):
+        by_severity.setdefault(severity, []).append(values)
+        everything.append(values)
+        private += bool(is_private)
+    groups = [group_from_rows(sev, rows) for sev, rows in by_severity.items()]
+    groups.append(group_from_rows("overall", everything))
+    return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), private)
+
+
+def _postgres_stats(session: Session, query: StatsQuery) -> StatsResult:
+    columns: list[Any] = [
+        Incident.severity,
+        func.count(),
+        func.coalesce(func.sum(cast(Incident.private, Integer)), 0),
+    ]
+    for expr in duration_exprs("postgresql").values():
+        value = cast(expr, Float)
+        columns += [
+            func.count(expr),
+            func.percentile_cont(0.5).within_group(value),
+            func.percentile_cont(0.9).within_group(value),
+            func.avg(value),
+            func.min(expr),
+            func.max(expr),
+        ]
+    stmt = select(*columns).where(*_filters(query)).group_by(func.rollup(Incident.severity))
+    groups, private = [], 0
+    for severity, count, private_count, *numbers in session.execute(stmt):
+        label = severity or "overall"
+        if label == "overall":
+            private = int(private_count)
+        group = GroupStats(label=label, incidents=int(count))
+        for index, name in enumerate(DURATION_NAMES):
+            n, median, p90, mean, low, high = numbers[index * 6 : index * 6 + 6]
+            group.durations[name] = _summary(n, median, p90, mean, low, high)
+        groups.append(group)
+    if not groups:  # ROLLUP over no rows gives no rows at all
+        groups.append(group_from_rows("overall", []))
+    return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), private)
+
+
+def _summary(n: int, *values: Any) -> Summary:
+    if not n:
+        return Summary(0)
+    median, p90, mean, low, high = (float(v) for v in values)
+    return Summary(int(n), median, p90, mean, low, high)
+
+
+def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Comparison | None:
+    """This window against the previous one of the same length; None for `all`."""
+    previous = query.previous()
+    if previous is None:
+        return None
+    return compare(now.overall, window_stats(session, previous).overall)
+
+
+def resolve_times(session: Session, query: StatsQuery) -> list[float]:
+    """Time-to-resolve in seconds of every resolved incident in the window (for the chart)."""
+    expr = duration_exprs(_dialect(session))["time_to_resolve"]
+    stmt = select(expr).where(*_filters(query), expr.is_not(None))
+    return [float(v) for v in session.scalars(stmt)]
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the week holding `moment`."""
+    day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_counts(
+    session: Session, weeks: int, now: datetime, severity: str | None = None
+) -> tuple[list[datetime], dict[str, list[int]]]:
+    """Incidents declared per week by severity over the last `weeks` weeks (UTC Mondays)."""
+    origin = week_start(now) - WEEK * (weeks - 1)
+    dialect = _dialect(session)
+    if dialect == "postgresql":
+        since = literal(origin, DateTime(timezone=True))
+        bucket = func.floor(func.extract("epoch", Incident.declared_at - since) / 604800)
+    else:
+        since_text = origin.strftime("%Y-%m-%d %H:%M:%S")
+        bucket = (func.julianday(Incident.declared_at) - func.julianday(since_text)) / 7
+    bucket = cast(bucket, Integer)
+    query = StatsQuery("all", severity, origin)
+    stmt = (
+        select(bucket, Incident.severity, func.count())
+        .where(*_filters(query))
+        .group_by(bucket, Incident.severity)
+    )
+    starts = [origin + WEEK * i for i in range(weeks)]
+    counts: dict[str, list[int]] = {}
+    for index, sev, count in session.execute(stmt):
+        if 0 <= int(index) < weeks:
+            counts.setdefault(sev, [0] * weeks)[int(index)] += int(count)
+    return starts, counts
