@@ -97,7 +97,10 @@ def factual_narrative(facts: Facts) -> Narrative:
 
     if m["started"]:
         sections["trigger"].append(
-            Claim(f"The incident started {utc(m['started'])}.", _cite(facts.milestone_entry("started")))
+            Claim(
+                f"The incident started {utc(m['started'])}.",
+                _cite(facts.milestone_entry("started")),
+            )
         )
     if m["detected"]:
         sections["detection"].append(
