@@ -42,8 +42,8 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
 
 def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows whose dedupe key is new; concurrent planners never collide. Returns count."""
-    fresh_keys = existing_keys(session, [r["dedupe_key"] for r in rows])
-    rows = [r for r in rows if r["dedupe_key"] not in fresh_keys]
+    known = existing_keys(session, [r["dedupe_key"] for r in rows])
+    rows = [r for r in rows if r["dedupe_key"] not in known]
     if not rows:
         return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
