@@ -109,12 +109,21 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
                             deny="Cancel",
                         ),
                     ),
+                    _add_action_button(incident),
                 ]
             )
         )
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=duration_line(incident))]))
+        blocks.append(ActionsBlock(elements=[_add_action_button(incident)]))
     return blocks
+
+
+def _add_action_button(incident: Incident) -> ButtonElement:
+    """Opens the action-item modal (handlers/followups.py); follow-ups outlive the incident."""
+    return ButtonElement(
+        text="Add action item", action_id=ids.CARD_ACTION_ITEM, value=str(incident.number)
+    )
 
 
 def card_text(incident: Incident) -> str:

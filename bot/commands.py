@@ -44,7 +44,7 @@ class Reply:
 
 Handler = Callable[[Invocation], Reply]
 _REGISTRY: dict[str, Handler] = {}
-FEATURE_MODULES = ("bot.commands_core",)
+FEATURE_MODULES = ("bot.commands_core", "bot.commands_stats", "bot.commands_actions")
 
 
 def subcommand(*names: str) -> Callable[[Handler], Handler]:

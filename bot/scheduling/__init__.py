@@ -1,0 +1,18 @@
+"""Reminders, nudges and the weekly digest: durable outbox rows, APScheduler triggers.
+
+Public entry points: `start_background(deps) -> stop`, `run_forever(deps)` and
+`run_due(deps, now) -> [what was sent]` (for the demo and tests).
+"""
+
+from bot.scheduling.digest import file_part, register_digest_extra
+from bot.scheduling.runner import plan, run_due, run_forever, start_background, tick
+
+__all__ = [
+    "file_part",
+    "plan",
+    "register_digest_extra",
+    "run_due",
+    "run_forever",
+    "start_background",
+    "tick",
+]
