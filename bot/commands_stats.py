@@ -1,0 +1,50 @@
+"""`/incident stats [7d|30d|90d|all] [sev1-4]`: honest incident metrics, with a chart.
+
+Privacy: statistics never name an incident, so private incidents are counted for everyone,
+without details (no number, title or channel appears anywhere in the answer or the chart);
+the answer says how many of the counted incidents were private. Every viewer therefore sees
+the same numbers, which also match /metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import charts, stats_blocks
+from bot.commands import Invocation, Reply, subcommand
+from bot.errors import SlackFailure
+from bot.stats import parse_stats_args
+from bot.stats_query import comparison, window_stats
+
+log = logging.getLogger(__name__)
+
+
+@subcommand("stats")
+def stats(inv: Invocation) -> Reply:
+    """Answer with the tables ephemerally; the chart goes to the typist's DM with the bot."""
+    now = inv.service.now()
+    query = parse_stats_args(inv.command.rest, now)
+    zone = inv.service.settings.zone
+    with inv.service.db.unit_of_work() as session:
+        result = window_stats(session, query)
+        cmp = comparison(session, query, result) if result.overall.incidents else None
+        text, body = stats_blocks.stats_blocks(query, result.groups, result.private, cmp, now, zone)
+        png = None
+        if result.overall.incidents:
+            png = charts.stats_chart_png(session, query, now, stats_blocks.title(query))
+    if png is not None:
+        note = _send_chart(inv, png, text)
+        body = [*body, *stats_blocks.chart_note(note)]
+    return Reply(text, body)
+
+
+def _send_chart(inv: Invocation, png: bytes, text: str) -> str:
+    """Files can't be ephemeral, so the chart goes to a DM; a failure is reported, not fatal."""
+    slack = inv.service.slack
+    try:
+        dm = slack.call("conversations.open", users=inv.user)["channel"]["id"]
+        slack.upload_file(dm, "incident-stats.png", png, title=text[:200])
+    except SlackFailure as exc:
+        log.warning("stats chart upload failed: %s", exc.message)
+        return f"The chart couldn't be sent: {exc.message}"
+    return "Chart sent to you in a direct message."
