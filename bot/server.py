@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.app import build_app, run_socket_mode, wsgi_app
 from bot.config import Settings
 from bot.migrate import upgrade
 from bot.runtime import build_deps
+from bot.scheduling import run_forever, start_background
+from bot.service import Deps
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +42,13 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     return 0
 
 
-def _start_scheduler(deps: object) -> object:
+def _start_scheduler(deps: Deps) -> Callable[[], None]:
     """Reminders, digests and nudges in this process (see bot.scheduling)."""
-    try:
-        from bot.scheduling import start_background
-    except ImportError:
-        log.info("scheduler not available in this build")
-        return None
     return start_background(deps)
 
 
 def run_scheduler_only(settings: Settings) -> int:
-    from bot.scheduling import run_forever
-
+    """`incident-bot scheduler`: migrate, then only the scheduler, in the foreground."""
     deps = build_deps(settings)
     upgrade(deps.db)
     run_forever(deps)

@@ -8,7 +8,7 @@ from bot.service import Deps
 
 
 def register_all(app: Any, deps: Deps) -> None:
-    from handlers import actions, commands, events, shortcuts, views
+    from handlers import actions, commands, events, followups, shortcuts, views
 
-    for module in (commands, actions, views, events, shortcuts):
+    for module in (commands, actions, views, events, shortcuts, followups):
         module.register(app, deps)
