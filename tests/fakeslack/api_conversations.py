@@ -35,7 +35,7 @@ def create(ws: Workspace, args: Args) -> dict[str, Any]:
     validate_channel_name(name)
     if ws.channel_by_name(name) is not None:
         raise SlackError("name_taken")
-    cid = ws.ids.new("C")
+    cid, ws.next_channel_id = ws.next_channel_id or ws.ids.new("C"), None
     ch = Channel(cid, name, is_private=args.bool("is_private"), created=now_seconds())
     ch.creator = ws.bot_user_id
     ch.members = {ws.bot_user_id}
@@ -124,7 +124,8 @@ def _set_text(ws: Workspace, args: Args, field: str) -> dict[str, Any]:
     value = args.str(field)
     if len(value) > 250:
         raise SlackError("too_long")
-    setattr(ch, field, {"value": value, "creator": ws.bot_user_id, "last_set": now_seconds()})
+    setattr(ch, field, value)
+    setattr(ch, f"{field}_set", (ws.bot_user_id, now_seconds()))
     return _channel_answer(ws, ch)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .api_chat import _postable
-from .state import SlackError, UploadedFile, now_seconds
+from .state import PERMALINK_HOST, SlackError, UploadedFile, now_seconds
 from .workspace import Args, Workspace, api
 
 _CANVAS_OPERATIONS = {
@@ -92,6 +92,44 @@ def files_delete(ws: Workspace, args: Args) -> dict[str, Any]:
     return {"ok": True}
 
 
+@api("files.info")
+def files_info(ws: Workspace, args: Args) -> dict[str, Any]:
+    fid = args.str("file")
+    canvas = ws.canvases.get(fid)
+    if canvas is not None:
+        if canvas["deleted"]:
+            raise SlackError("file_deleted")
+        obj = canvas_file(ws, canvas)
+    else:
+        found = ws.files.get(fid)
+        if found is None or not found.completed:
+            raise SlackError("file_not_found")
+        if found.deleted:
+            raise SlackError("file_deleted")
+        obj = found.to_api(ws.bot_user_id, now_seconds())
+    return {"ok": True, "file": obj, "comments": [], "response_metadata": {"next_cursor": ""}}
+
+
+def canvas_file(ws: Workspace, canvas: dict[str, Any]) -> dict[str, Any]:
+    """The file object Slack answers for a canvas (canvases are files of type quip)."""
+    link = f"{PERMALINK_HOST}/docs/{ws.team_id}/{canvas['id']}"
+    return {
+        "id": canvas["id"],
+        "created": canvas["created"],
+        "timestamp": canvas["created"],
+        "name": canvas["title"] or "Untitled",
+        "title": canvas["title"] or "Untitled",
+        "mimetype": "application/vnd.slack-docs",
+        "filetype": "quip",
+        "pretty_type": "Canvas",
+        "user": ws.bot_user_id,
+        "url_private": link,
+        "permalink": link,
+        "channels": [canvas["channel_id"]] if canvas["channel_id"] else [],
+        "is_public": True,
+    }
+
+
 def _markdown(content: Any) -> str:
     if content is None:
         return ""
@@ -111,6 +149,7 @@ def _new_canvas(ws: Workspace, title: str, content: Any, channel_id: str | None)
         "channel_id": channel_id,
         "edits": [],
         "deleted": False,
+        "created": now_seconds(),
     }
     return cid
 

@@ -55,6 +55,8 @@ class WebApi(Workspace):
         self._add_fault(method, _Fault("server_error", times, status=status))
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
+        if fault.times <= 0:
+            return
         with self.lock:
             self._faults.setdefault(method, []).append(fault)
 
@@ -72,13 +74,13 @@ class WebApi(Workspace):
     # ---- calls -----------------------------------------------------------------------------
     @property
     def calls(self) -> list[Call]:
-        """Every Web API call so far, in order (a snapshot)."""
-        with self.lock:
-            return list(self._calls)
+        """Every Web API call so far, in order (the live list: `fake.calls.clear()` works)."""
+        return self._calls
 
     def calls_to(self, method: str) -> list[Call]:
         """The calls of one method, in order."""
-        return [c for c in self.calls if c.method == method]
+        with self.lock:
+            return [c for c in self._calls if c.method == method]
 
     # ---- the Web API -----------------------------------------------------------------------
     def handle_api(

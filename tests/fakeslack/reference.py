@@ -30,6 +30,9 @@ _MISSING_ARG_ERRORS = {
     "text": "no_text",
     "bookmark_id": "not_found",
 }
+# slack_sdk adds team_id to every call of a client built with team_id (Bolt's context client
+# does, for org-wide installs), and Slack accepts it; the token may come as a form field.
+_ALWAYS_ACCEPTED = frozenset({"token", "team_id"})
 _KIND_PREFIXES = {"public": "channels:", "private": "groups:", "im": "im:", "mpim": "mpim:"}
 
 
@@ -111,7 +114,7 @@ def check_args(ref: MethodRef, args: dict[str, Any]) -> ArgCheck:
         if arg not in present:
             problems.append(f"{ref.name}: missing required argument `{arg}`")
             error = error or ref.error_for_missing(arg)
-    for arg in sorted(set(args) - set(ref.args) - {"token"}):
+    for arg in sorted(set(args) - set(ref.args) - _ALWAYS_ACCEPTED):
         problems.append(f"{ref.name}: argument `{arg}` is not in the method reference")
     for group in ref.arg_groups:
         names = group["args"]

@@ -93,8 +93,10 @@ class Channel:
     creator: str = ""
     is_archived: bool = False
     members: set[str] = field(default_factory=set)
-    topic: dict[str, Any] = field(default_factory=lambda: _blank_topic())
-    purpose: dict[str, Any] = field(default_factory=lambda: _blank_topic())
+    topic: str = ""
+    purpose: str = ""
+    topic_set: tuple[str, int] = ("", 0)  # who set the topic, when (epoch seconds)
+    purpose_set: tuple[str, int] = ("", 0)
     messages: list[dict[str, Any]] = field(default_factory=list)
     pins: set[str] = field(default_factory=set)
     bookmarks: list[dict[str, Any]] = field(default_factory=list)
@@ -137,14 +139,18 @@ class Channel:
             "pending_shared": [],
             "is_pending_ext_shared": False,
             "is_member": viewer in self.members,
-            "topic": dict(self.topic),
-            "purpose": dict(self.purpose),
+            "topic": {
+                "value": self.topic,
+                "creator": self.topic_set[0],
+                "last_set": self.topic_set[1],
+            },
+            "purpose": {
+                "value": self.purpose,
+                "creator": self.purpose_set[0],
+                "last_set": self.purpose_set[1],
+            },
             "previous_names": [],
         }
-
-
-def _blank_topic() -> dict[str, Any]:
-    return {"value": "", "creator": "", "last_set": 0}
 
 
 @dataclass

@@ -96,7 +96,8 @@ class Workspace:
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.app_id = "A0FAKEAPP1"
-        self.base_url = ""  # the fake's /api/ URL once it is serving
+        self.base_url = ""  # the fake's root URL once it is serving
+        self.next_channel_id: str | None = None  # id the next conversations.create hands out
         self.lock = threading.RLock()
         self.ids = IdMaker(clock)
         self.users: dict[str, User] = {}
