@@ -71,7 +71,10 @@ def context(
         for key, title in SECTIONS.items()
     }
     if narrative.ai_model:
-        kind = f"AI-assisted draft (model `{narrative.ai_model}`), every claim checked against the timeline"
+        kind = (
+            f"AI-assisted draft (model `{narrative.ai_model}`); "
+            "every claim checked against the timeline"
+        )
     else:
         kind = "deterministic draft from the timeline (no model)"
     return {
