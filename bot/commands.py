@@ -44,7 +44,12 @@ class Reply:
 
 Handler = Callable[[Invocation], Reply]
 _REGISTRY: dict[str, Handler] = {}
-FEATURE_MODULES = ("bot.commands_core", "bot.commands_stats", "bot.commands_actions")
+FEATURE_MODULES = (
+    "bot.commands_core",
+    "bot.commands_stats",
+    "bot.commands_actions",
+    "bot.commands_postmortem",
+)
 
 
 def subcommand(*names: str) -> Callable[[Handler], Handler]:
