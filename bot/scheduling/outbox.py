@@ -49,9 +49,13 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = 0
     for start in range(0, len(rows), INSERT_CHUNK):
-        stmt = insert(Outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = session.execute(stmt, list(rows[start : start + INSERT_CHUNK]))
-        inserted += max(result.rowcount or 0, 0)
+        table = Outbox.__table__
+        stmt = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(table.c.id)
+        )
+        inserted += len(session.execute(stmt, list(rows[start : start + INSERT_CHUNK])).all())
     return inserted
 
 
