@@ -198,4 +198,6 @@ def reactions_remove(ws: Workspace, args: Args) -> dict[str, Any]:
     entry["count"] = len(entry["users"])
     if not entry["users"]:
         reactions.remove(entry)
+    if not reactions:
+        del msg["reactions"]
     return {"ok": True}

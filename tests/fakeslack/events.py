@@ -209,3 +209,5 @@ def _apply_reaction(msg: dict[str, Any], kind: str, user: str, name: str) -> Non
         entry["count"] = len(entry["users"])
         if not entry["users"]:
             reactions.remove(entry)
+    if not reactions:
+        del msg["reactions"]
