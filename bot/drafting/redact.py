@@ -31,7 +31,7 @@ SECRET_RULES: list[_Rule] = [
     ),
     (
         "url-credentials",
-        re.compile(r"\b([a-z][a-z0-9+.-]{1,20}://)[^\s/@:<>|]+:[^\s/@<>|]+@", re.IGNORECASE),
+        re.compile(r"\b([a-z][a-z0-9+.-]{1,20}://)[^\s/@:<>|]*:[^\s/@<>|]+@", re.IGNORECASE),
         lambda m: f"{m.group(1)}[REDACTED:url-credentials]@",
     ),
     (
