@@ -93,14 +93,19 @@ def _open_incidents(session: Session) -> Metric:
 def _declared_and_durations(session: Session) -> list[Metric]:
     dialect = session.get_bind().dialect.name
     exprs = duration_exprs(dialect)
-    columns: list[Any] = [Incident.severity, func.count()]
+    # Each duration computed once per row, then bucketed: the CTE is materialised on purpose.
+    per_incident = (
+        select(Incident.severity, *(exprs[name].label(name) for name in HISTOGRAMS))
+        .cte("durations")
+        .prefix_with("MATERIALIZED")
+    )
+    columns: list[Any] = [per_incident.c.severity, func.count()]
     for name in HISTOGRAMS:
-        value = exprs[name]
+        value = per_incident.c[name]
         columns += [func.count(value), func.coalesce(func.sum(value), 0)]
         columns += [func.sum(case((value <= b, 1), else_=0)) for b in DURATION_BUCKETS]
-    rows = {
-        row[0]: row[1:] for row in session.execute(select(*columns).group_by(Incident.severity))
-    }
+    stmt = select(*columns).group_by(per_incident.c.severity)
+    rows = {row[0]: row[1:] for row in session.execute(stmt)}
     declared = CounterMetricFamily(
         "incident_bot_incidents_declared",
         "Incidents declared, by current severity (from the database: right across replicas).",

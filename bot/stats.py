@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.errors import IncidentError
 from bot.models import SEVERITIES
@@ -72,6 +73,24 @@ def summarize(values: Iterable[float | None]) -> Summary:
         mean=math.fsum(ordered) / len(ordered),
         min=ordered[0],
         max=ordered[-1],
+    )
+
+
+def summarize_array(values: Any) -> Summary:
+    """summarize() for a numpy array, NaN meaning unknown: the same numbers, much faster."""
+    import numpy as np  # matplotlib's own dependency
+
+    known = np.sort(values[~np.isnan(values)])
+    if not len(known):
+        return Summary(n=0)
+    median, p90 = (float(_sorted_percentile(known, q)) for q in (0.5, 0.9))
+    return Summary(
+        n=len(known),
+        median=median,
+        p90=p90,
+        mean=float(known.mean()),
+        min=float(known[0]),
+        max=float(known[-1]),
     )
 
 

@@ -11,12 +11,11 @@ summarises them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, case, cast, func, literal, select
+from sqlalchemy import BigInteger, DateTime, Float, Integer, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,6 +30,7 @@ from bot.stats import (
     compare,
     group_from_rows,
     severity_order,
+    summarize_array,
 )
 
 WEEK = timedelta(days=7)
@@ -57,7 +57,9 @@ def duration_exprs(dialect: str) -> dict[str, ColumnElement[Any]]:
     out: dict[str, ColumnElement[Any]] = {}
     for name, (start, end) in DURATIONS.items():
         seconds = seconds_between(origin[start], getattr(Incident, f"{end}_at"), dialect)
-        out[name] = case((seconds >= 0, seconds), else_=None)
+        # NULLIF(GREATEST(s, -1), -1): NULL when negative, evaluating s once (it's the cost).
+        greatest = func.greatest if dialect == "postgresql" else func.max
+        out[name] = func.nullif(greatest(seconds, -1), -1)
     return out
 
 
@@ -91,19 +93,61 @@ def window_stats(session: Session, query: StatsQuery) -> StatsResult:
     return _python_stats(session, query)
 
 
+# Milestones as fetched on SQLite: the two origins, then the four ends (see DURATIONS).
+_SQLITE_POINTS = ("started", "detected", "acknowledged", "mitigated", "resolved")
+_SQLITE_PAIRS = {
+    name: (_SQLITE_POINTS.index(start), _SQLITE_POINTS.index(end))
+    for name, (start, end) in DURATIONS.items()
+}
+
+
+def _sqlite_durations(session: Session, query: StatsQuery) -> tuple[list[str], Any, Any]:
+    """Severities, private flags and an (n, 4) float array of durations (NaN when unknown).
+
+    Each milestone is parsed once (julianday is the cost on SQLite); differences, truncation
+    to whole seconds and the negative check happen vectorised in numpy.
+    """
+    import numpy as np  # matplotlib's own dependency, so always installed
+
+    points = [
+        func.julianday(func.coalesce(Incident.started_at, Incident.declared_at)),
+        func.julianday(func.coalesce(Incident.detected_at, Incident.declared_at)),
+        func.julianday(Incident.acknowledged_at),
+        func.julianday(Incident.mitigated_at),
+        func.julianday(Incident.resolved_at),
+        Incident.detected_at.is_(None),  # detected as an end is unknown when unset
+    ]
+    stmt = select(Incident.severity, Incident.private, *points).where(*_filters(query))
+    rows = session.connection().execute(stmt).all()  # Core rows: no ORM bookkeeping
+    if not rows:
+        return [], np.zeros(0, dtype=bool), np.zeros((0, len(DURATION_NAMES)))
+    matrix = np.array([row[2:] for row in rows], dtype=float)  # None -> NaN
+    detected_end = matrix[:, 1].copy()
+    detected_end[matrix[:, 5] == 1] = np.nan
+    columns = []
+    for name in DURATION_NAMES:
+        start, end = _SQLITE_PAIRS[name]
+        finish = detected_end if _SQLITE_POINTS[end] == "detected" else matrix[:, end]
+        seconds = np.trunc(np.round((finish - matrix[:, start]) * 86400.0, 3))
+        seconds[seconds < 0] = np.nan  # inconsistent milestones: left out
+        columns.append(seconds)
+    private = np.array([bool(row[1]) for row in rows])
+    return [row[0] for row in rows], private, np.column_stack(columns)
+
+
 def _python_stats(session: Session, query: StatsQuery) -> StatsResult:
-    exprs = duration_exprs(_dialect(session))
-    stmt = select(Incident.severity, Incident.private, *exprs.values()).where(*_filters(query))
-    by_severity: dict[str, list[Sequence[float | None]]] = {}
-    everything: list[Sequence[float | None]] = []
-    private = 0
-    for severity, is_private, *values in session.execute(stmt):
-        by_severity.setdefault(severity, []).append(values)
-        everything.append(values)
-        private += bool(is_private)
-    groups = [group_from_rows(sev, rows) for sev, rows in by_severity.items()]
-    groups.append(group_from_rows("overall", everything))
-    return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), private)
+    import numpy as np
+
+    severities, private, durations = _sqlite_durations(session, query)
+    labels = np.array(severities, dtype=object)
+    groups = []
+    for label in (*sorted(set(severities)), "overall"):
+        rows = durations if label == "overall" else durations[labels == label]
+        group = GroupStats(label=label, incidents=len(rows))
+        for index, name in enumerate(DURATION_NAMES):
+            group.durations[name] = summarize_array(rows[:, index])
+        groups.append(group)
+    return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), int(private.sum()))
 
 
 def _postgres_stats(session: Session, query: StatsQuery) -> StatsResult:
@@ -155,9 +199,14 @@ def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Compari
 
 def resolve_times(session: Session, query: StatsQuery) -> list[float]:
     """Time-to-resolve in seconds of every resolved incident in the window (for the chart)."""
-    expr = duration_exprs(_dialect(session))["time_to_resolve"]
-    stmt = select(expr).where(*_filters(query), expr.is_not(None))
-    return [float(v) for v in session.scalars(stmt)]
+    resolved = StatsQuery(query.window, query.severity, query.since, query.until)
+    if _dialect(session) != "postgresql":
+        _, _, durations = _sqlite_durations(session, resolved)
+        column = durations[:, DURATION_NAMES.index("time_to_resolve")] if len(durations) else []
+        return [float(v) for v in column if v == v]  # NaN != NaN
+    expr = duration_exprs("postgresql")["time_to_resolve"]
+    stmt = select(expr).where(*_filters(query), Incident.resolved_at.is_not(None))
+    return [float(v) for v in session.scalars(stmt) if v is not None]
 
 
 def week_start(moment: datetime) -> datetime:

@@ -20,6 +20,7 @@ from bot.stats import (
     percentile,
     short_duration,
     summarize,
+    summarize_array,
 )
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -123,3 +124,15 @@ def test_short_duration() -> None:
         "3.5h",
         "2.5d",
     ]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_summarize_array_matches_summarize(seed: int) -> None:
+    rng = random.Random(seed)
+    values = [rng.lognormvariate(7, 1.5) if rng.random() < 0.8 else None for _ in range(300)]
+    array = np.array(values, dtype=float)
+    want, got = summarize(values), summarize_array(array)
+    assert got.n == want.n and (got.min, got.max) == (want.min, want.max)
+    assert got.median == pytest.approx(want.median) and got.p90 == pytest.approx(want.p90)
+    assert got.mean == pytest.approx(want.mean)
+    assert summarize_array(np.array([np.nan])) == Summary(0)
