@@ -27,7 +27,8 @@ def build_app(deps: Deps, *, process_before_response: bool = False) -> App:
     app = App(
         client=deps.notifier.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
-        token_verification_enabled=False,
+        # auth.test once at start-up: a bad token stops start-up, and no request waits on it.
+        token_verification_enabled=True,
         process_before_response=process_before_response,
         # Bolt answers 3s-late requests itself; our listeners ack first, then work.
         request_verification_enabled=True,

@@ -137,6 +137,8 @@ class DemoSlack:
             elif method == "chat.getPermalink":
                 stamp = args["message_ts"].replace(".", "")
                 return {"permalink": f"https://demo.slack.com/archives/{args['channel']}/p{stamp}"}
+            elif method == "auth.test":
+                return {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0DEMO", "user": "bot"}
             elif method == "views.open":
                 self.show("  [slack] a modal opens")
             elif method == "users.info":

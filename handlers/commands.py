@@ -6,7 +6,7 @@ from time import perf_counter
 from typing import Any
 
 from bot import blocks
-from bot.commands import run
+from bot.commands import registry, run
 from bot.errors import IncidentError
 from bot.grammar import parse
 from bot.service import Deps, IncidentService
@@ -16,6 +16,7 @@ from handlers._reply import user_errors
 
 def register(app: Any, deps: Deps) -> None:
     service = IncidentService(deps)
+    registry()  # import every feature now, not on the first command someone types
 
     @app.command("/incident")
     def incident(ack: Any, body: dict[str, Any], respond: Any) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +44,36 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
     )
     truncate_all(database)
     yield database
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[Any]:
+    from tests.fakeslack import FakeSlack
+
+    fake = FakeSlack()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def make_slack(db: Database, fake_slack: Any) -> Iterator[Callable[..., Any]]:
+    """Start the app with settings overrides: `slack = make_slack(INCIDENT_TIMEZONE="…")`."""
+    from tests.harness import SlackHarness
+
+    started: list[SlackHarness] = []
+
+    def start(**overrides: Any) -> SlackHarness:
+        harness = SlackHarness(db, fake_slack, **overrides)
+        started.append(harness)
+        return harness
+
+    yield start
+    for harness in started:
+        harness.close()
+
+
+@pytest.fixture
+def slack(make_slack: Callable[..., Any]) -> Any:
+    """The running app on default settings, on SQLite and on PostgreSQL."""
+    return make_slack()
