@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.drafting.redact import Redactor
 from bot.incidents import milestone_times
-from bot.models import MILESTONES, Incident
+from bot.models import MILESTONES, Incident, TimelineEntry
 from bot.policy import durations
 
 DURATION_LABELS = {
@@ -80,23 +81,38 @@ class Facts:
 
 def gather(session: Session, incident: Incident, redactor: Redactor) -> Facts:
     """Read everything a postmortem needs, redacting free text on the way out of the database."""
-    del session  # relationships load through the incident's own session
     red = redactor.text
+    # Plain column rows, not ORM objects: a 10,000-entry timeline loads several times faster.
+    rows = session.execute(
+        select(
+            TimelineEntry.id,
+            TimelineEntry.at,
+            TimelineEntry.kind,
+            TimelineEntry.text,
+            TimelineEntry.author,
+            TimelineEntry.rationale,
+            TimelineEntry.alternatives,
+            TimelineEntry.decided_by,
+            TimelineEntry.deleted,
+            TimelineEntry.permalink,
+        )
+        .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
+        .order_by(TimelineEntry.at, TimelineEntry.id)
+    )
     timeline = [
         Entry(
-            id=e.id,
-            at=e.at,
-            kind=e.kind,
-            text=red(e.text),
-            author=e.author,
-            rationale=redactor(e.rationale),
-            alternatives=redactor(e.alternatives),
-            decided_by=e.decided_by,
-            deleted=e.deleted,
-            permalink=e.permalink,
+            id=r.id,
+            at=r.at,
+            kind=r.kind,
+            text=red(r.text),
+            author=r.author,
+            rationale=redactor(r.rationale),
+            alternatives=redactor(r.alternatives),
+            decided_by=r.decided_by,
+            deleted=bool(r.deleted),
+            permalink=r.permalink,
         )
-        for e in incident.timeline
-        if not e.removed
+        for r in rows
     ]
     times = {"declared": incident.declared_at, **{m: incident.milestone(m) for m in MILESTONES}}
     order = ["started", "detected", "declared", "acknowledged", "mitigated", "resolved"]

@@ -96,6 +96,26 @@ IP_RULES: list[_Rule] = [
 ]
 
 
+# Cheap lower-case substrings without which a rule cannot match: most timeline text contains
+# none, so it skips the regexes (10,000 entries redact in well under a second).
+HINTS: dict[str, tuple[str, ...]] = {
+    "private-key": ("private key",),
+    "url-credentials": ("://",),
+    "slack-webhook": ("hooks.slack.com",),
+    "slack-token": ("xox", "xapp-"),
+    "aws-access-key": ("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"),
+    "github-token": ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    "openai-key": ("sk-",),
+    "google-api-key": ("aiza",),
+    "stripe-key": ("k_live_", "k_test_"),
+    "jwt": ("eyj",),
+    "bearer-token": ("bearer", "basic", "token"),
+    "secret": ("key", "token", "secret", "passw", "pwd", "passphrase", "credential", "auth"),
+    "email": ("@",),
+    "ip": (".", ":"),
+}
+
+
 class Redactor:
     """Applies the configured rules and counts what it removed, by kind."""
 
@@ -107,11 +127,21 @@ class Redactor:
         if "ips" in kinds:
             self.rules.extend(IP_RULES)
         self.counts: Counter[str] = Counter()
+        self._hints = {
+            label: re.compile("|".join(re.escape(h) for h in HINTS[label]))
+            for label, _p, _r in self.rules
+        }
+        self._any_hint = re.compile("|".join(p.pattern for p in self._hints.values()))
 
     def __call__(self, text: str | None) -> str | None:
         if not text:
             return text
+        lower = text.lower()
+        if not self._any_hint.search(lower):
+            return text
         for label, pattern, replace in self.rules:
+            if not self._hints[label].search(lower):
+                continue
             text, n = pattern.subn(replace, text)
             if n:
                 self.counts[label] += n
