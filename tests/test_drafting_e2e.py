@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Postmortem, PromptAudit
-from tests.fake_openai import FakeOpenAI, error_reply
+from tests.fake_openai import FakeOpenAI, text_reply
 from tests.harness import SlackHarness
 
 
@@ -129,10 +129,10 @@ def test_ai_draft_through_slack_and_the_fallback_line(
     assert "AI-assisted (`gpt-4o-mini`)" in post and "The service failed and was restored." in post
     assert "hunter2-secret" not in str(openai_server.requests)
 
-    openai_server.push(*[error_reply(500)] * 3)
+    openai_server.push(text_reply("Sure, here is the postmortem: ..."))
     _run_postmortem(slack, channel)
     blocks = str(slack.fake.calls_to("chat.postMessage")[-1].args["blocks"])
-    assert "AI draft unavailable (server error: the model endpoint answered HTTP 500)" in blocks
+    assert "AI draft unavailable (invalid output: the model's answer was not valid JSON)" in blocks
     with slack.deps.db.unit_of_work() as session:
         outcomes = list(session.scalars(select(PromptAudit.outcome).order_by(PromptAudit.id)))
-    assert outcomes == ["ok", "server error"]
+    assert outcomes == ["ok", "invalid output"]
