@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -135,3 +136,17 @@ def weekly_chart_png(session: Session, now: datetime, *, weeks: int = 12) -> byt
     query = StatsQuery("all", None, since=starts[0])
     title = f"Incidents, last {weeks} weeks"
     return render_png(starts, counts, resolve_times(session, query), title)
+
+
+def digest_chart(session: Session, report: Any) -> list[dict[str, Any]]:
+    """Weekly-digest extra (bot.scheduling.register_digest_extra): the chart as a file part.
+
+    The last bar is the week that just ended; nothing is added when 12 weeks had no incidents.
+    """
+    from bot.scheduling.digest import file_part  # lazy: scheduling imports this module
+
+    ended = report.week_end - timedelta(days=1)
+    if not weekly_counts(session, 12, ended)[1]:
+        return []
+    png = weekly_chart_png(session, ended)
+    return [file_part("incidents-12-weeks.png", png, f"Incidents, last 12 weeks ({report.week})")]

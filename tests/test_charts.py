@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.charts import render_png, stats_chart_png, weekly_chart_png, weeks_for
+from bot.charts import digest_chart, render_png, stats_chart_png, weekly_chart_png, weeks_for
 from bot.db import Database
 from bot.stats import parse_stats_args
 from tests.test_stats_factory import add_incident
@@ -66,3 +67,31 @@ def test_charts_from_the_database(db: Database, tmp_path: Path) -> None:
         weekly = weekly_chart_png(s, NOW)
     _check(stats, tmp_path / "stats.png")
     _check(weekly, tmp_path / "weekly.png")
+
+
+def test_digest_chart_part(db: Database) -> None:
+    from types import SimpleNamespace
+
+    report = SimpleNamespace(week_end=NOW, week="2026-W48")
+    with db.unit_of_work() as s:
+        assert digest_chart(s, report) == []
+        add_incident(s, 1, severity="sev1", declared=NOW - timedelta(days=5))
+    with db.unit_of_work() as s:
+        (part,) = digest_chart(s, report)
+    assert part["type"] == "file" and part["filename"].endswith(".png")
+    png = base64.b64decode(part["content_b64"])
+    assert png_size(png)[0] >= 800
+
+
+def test_weekly_digest_ends_with_the_chart(db: Database) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.scheduling.digest import build_report, render_parts
+
+    with db.unit_of_work() as s:
+        add_incident(s, 1, severity="sev2", declared=NOW - timedelta(days=3))
+    with db.unit_of_work() as s:
+        report = build_report(s, ZoneInfo("UTC"), now=NOW, week_end=NOW)
+        parts = render_parts(s, report)
+    assert parts[0]["type"] == "message" and parts[-1]["type"] == "file"
+    assert png_size(base64.b64decode(parts[-1]["content_b64"]))[0] >= 800

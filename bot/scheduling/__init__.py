@@ -4,8 +4,11 @@ Public entry points: `start_background(deps) -> stop`, `run_forever(deps)` and
 `run_due(deps, now) -> [what was sent]` (for the demo and tests).
 """
 
+from bot.charts import digest_chart
 from bot.scheduling.digest import file_part, register_digest_extra
 from bot.scheduling.runner import plan, run_due, run_forever, start_background, tick
+
+register_digest_extra(digest_chart)  # the digest carries the incidents chart (issue #6)
 
 __all__ = [
     "file_part",
