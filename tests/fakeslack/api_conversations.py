@@ -201,7 +201,7 @@ def _page(items: list[Any], args: Args, default_limit: int) -> tuple[list[Any], 
             start = int(base64.b64decode(args.str("cursor")).decode().removeprefix("offset:"))
         except ValueError as exc:
             raise SlackError("invalid_cursor") from exc
-    limit = max(1, min(args.int("limit", default_limit), 999))
+    limit = max(1, min(args.int("limit", default_limit), 1000))
     page = items[start : start + limit]
     more = start + limit < len(items)
     cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""

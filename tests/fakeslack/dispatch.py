@@ -11,7 +11,7 @@ from typing import Any
 from . import api_chat, api_conversations, api_files, api_misc  # noqa: F401 - register handlers
 from .reference import MethodRef, check_args, message_fallback_problem, method_refs
 from .state import Call, SlackError
-from .workspace import HANDLERS, Args, Workspace
+from .workspace import HANDLERS, Args, Workspace, _real_monotonic
 
 _MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
 
@@ -87,11 +87,13 @@ class WebApi(Workspace):
         self, method: str, raw: dict[str, Any], is_json: bool, authorization: str | None
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         """Answer one Web API call: (HTTP status, extra headers, JSON body)."""
+        received = _real_monotonic()  # Slack times trigger_ids from receipt, not from answer
         if self.delay:
             time.sleep(self.delay)
         token = (authorization or "").removeprefix("Bearer ").strip() or str(raw.get("token", ""))
         args = Args.parse({k: v for k, v in raw.items() if k != "token"})
         with self.lock:
+            self.received_at = received
             status, headers, answer = self._answer(method, args, is_json, token)
             self._calls.append(Call(method, dict(args), answer, status, time.time()))
         return status, headers, answer

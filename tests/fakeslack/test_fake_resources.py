@@ -68,6 +68,10 @@ def test_views_and_trigger_ids(fake: FakeSlack, client: WebClient) -> None:
     assert error_of(lambda: client.views_open(trigger_id="made-up", view=modal)) == (
         "invalid_trigger_id"
     )
+    fake.trigger_ttl, fake.delay = 0.3, 0.4  # a slow Slack does not age the trigger
+    slow = fake.new_trigger_id(user="U1")
+    assert client.views_open(trigger_id=slow, view=modal)["ok"]
+    fake.delay = 0.0
     fake.trigger_ttl = 0.0
     late = fake.new_trigger_id()
     time.sleep(0.01)

@@ -115,6 +115,7 @@ class Workspace:
         self.trigger_users: dict[str, str] = {}
         self.trigger_views: dict[str, str] = {}
         self.view_owners: dict[str, str] = {}
+        self.received_at: float | None = None  # when the call being answered arrived
         self.used_triggers: set[str] = set()
         self.users[bot_user_id] = User(bot_user_id, "incident-bot", "incident-bot", is_bot=True)
         for uid, name, real, tz in DEFAULT_USERS:
@@ -193,7 +194,7 @@ class Workspace:
             raise SlackError("invalid_trigger_id")
         if tid in self.used_triggers:
             raise SlackError("exchanged_trigger_id")
-        age = _real_monotonic() - self.triggers[tid]
+        age = (self.received_at or _real_monotonic()) - self.triggers[tid]
         if self.trigger_ttl is not None and age > self.trigger_ttl:
             self.violation(f"trigger_id used after {age:.1f}s (Slack allows {self.trigger_ttl}s)")
             raise SlackError("expired_trigger_id")
