@@ -263,3 +263,13 @@ def test_response_urls_are_recorded(fake: FakeSlack) -> None:
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 200
     assert fake.responses == [("commands-1", {"response_type": "ephemeral", "text": "done"})]
+
+
+def test_message_ts_follow_a_frozen_clock(fake: FakeSlack, client: WebClient) -> None:
+    from freezegun import freeze_time
+
+    cid = fake.add_channel("inc-1")
+    with freeze_time("2026-01-05 10:00:00"):
+        typed = fake.add_message(cid, "U1", "at ten")
+        posted = client.chat_postMessage(channel=cid, text="also at ten")["ts"]
+    assert (typed, posted) == ("1767607200.000000", "1767607200.000001")

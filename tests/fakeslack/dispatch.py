@@ -34,7 +34,7 @@ class WebApi(Workspace):
         team_id: str,
         bot_user_id: str,
         bot_id: str,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(bot_token, team_id, bot_user_id, bot_id, clock)
         self.delay = 0.0

@@ -31,6 +31,7 @@ def manifest_bot_scopes(path: Path = MANIFEST) -> set[str] | None:
 class FakeSlack(WebApi):
     """The Slack Web API on 127.0.0.1, stateful, checking every call against Slack's reference.
 
+    Message ts come from `clock` (default: time.time at each call, so freezegun moves them).
     `scopes="manifest"` (default) grants the bot scopes listed in manifest.yml, so a call the
     manifest does not cover fails with `missing_scope` as in production; pass an iterable of
     scopes to choose, or None to skip scope checks.
@@ -43,7 +44,7 @@ class FakeSlack(WebApi):
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         scopes: Iterable[str] | str | None = "manifest",
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(bot_token, team_id, bot_user_id, bot_id, clock)
         if scopes == "manifest":
@@ -161,7 +162,11 @@ class FakeSlack(WebApi):
     def wait_for(
         self, predicate: Callable[[FakeSlack], Any], timeout: float = 5.0, what: str = ""
     ) -> Any:
-        """Poll until predicate(fake) is truthy and return its value; else fail with a dump."""
+        """Poll until predicate(fake) is truthy and return its value; else fail with a dump.
+
+        The predicate runs under the fake's lock: it may read state but must not call the fake
+        over HTTP.
+        """
         deadline = _real_monotonic() + timeout
         while True:
             with self.lock:

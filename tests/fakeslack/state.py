@@ -188,8 +188,9 @@ class UploadedFile:
 class IdMaker:
     """Slack-looking ids (C0000000001...) and strictly increasing message timestamps."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self.clock = clock
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        # time.time looked up per call, so a test's freezegun also moves message timestamps
+        self.clock: Callable[[], float] = clock or (lambda: time.time())
         self._counter = itertools.count(1)
         self._last_micros = 0
 

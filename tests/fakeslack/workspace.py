@@ -89,7 +89,7 @@ class Workspace:
         team_id: str,
         bot_user_id: str,
         bot_id: str,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.bot_token = bot_token
         self.team_id = team_id
