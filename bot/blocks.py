@@ -109,6 +109,11 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
                             deny="Cancel",
                         ),
                     ),
+                    ButtonElement(
+                        text="Hand over commander",
+                        action_id=ids.CARD_COMMANDER,
+                        value=str(incident.number),
+                    ),
                     _add_action_button(incident),
                 ]
             )

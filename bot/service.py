@@ -114,6 +114,7 @@ class IncidentService:
             self.slack.pin(incident.channel_id, card_ts)
         except SlackFailure as exc:
             problems.append(exc.message)
+        self._bookmark_card(incident, card_ts)
         announce_ts = None
         if self.settings.INCIDENT_ANNOUNCE_CHANNEL:
             text, body = blocks.announcement(incident, user)
@@ -132,6 +133,14 @@ class IncidentService:
         if problems:
             self.slack.post(incident.channel_id, ":warning: " + " ".join(problems))
         return problems
+
+    def _bookmark_card(self, incident: Incident, card_ts: str) -> None:
+        """The incident card in the channel header: one click from anywhere in the channel."""
+        try:
+            link = self.slack.permalink(incident.channel_id, card_ts)
+            self.slack.bookmark(incident.channel_id, f"Incident {incident.number} card", link)
+        except SlackFailure:
+            log.warning("could not bookmark the card of incident %s", incident.number)
 
     def _topic(self, incident: Incident) -> None:
         who = f"IC <@{incident.commander}>" if incident.commander else "no IC"

@@ -12,6 +12,8 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
     SectionBlock,
 )
 from sqlalchemy import func, select
@@ -21,6 +23,7 @@ from bot import ids
 from bot.blocks import clip, entry_line
 from bot.models import Incident, TimelineEntry
 
+FIXED_KINDS = ("milestone",)  # mirror the incident's milestones: changed by command only
 PAGE_SIZE = 20  # one section per entry + header/context/actions stays far below 50 blocks
 
 
@@ -51,7 +54,9 @@ def timeline_page(
     ]
     blocks += [
         SectionBlock(
-            block_id=f"entry-{e.id}", text=MarkdownTextObject(text=clip(entry_line(e, zone)))
+            block_id=f"entry-{e.id}",
+            text=MarkdownTextObject(text=clip(entry_line(e, zone))),
+            accessory=entry_menu(e, page) if e.kind not in FIXED_KINDS else None,
         )
         for e in entries
     ]
@@ -59,10 +64,14 @@ def timeline_page(
         blocks.append(SectionBlock(text=MarkdownTextObject(text="_Nothing recorded yet._")))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Page {page} of {pages}")]))
     buttons = []
+    if page > 2:
+        buttons.append(_page_button("⏮ First", incident, 1))
     if page > 1:
         buttons.append(_page_button("◀ Earlier", incident, page - 1))
     if page < pages:
         buttons.append(_page_button("Later ▶", incident, page + 1))
+    if page < pages - 1:
+        buttons.append(_page_button("Latest ⏭", incident, pages))
     if buttons:
         blocks.append(ActionsBlock(block_id="timeline-pages", elements=buttons))
     return f"Timeline of incident {incident.number} (page {page} of {pages})", blocks
@@ -71,4 +80,15 @@ def timeline_page(
 def _page_button(label: str, incident: Incident, page: int) -> ButtonElement:
     return ButtonElement(
         text=label, action_id=f"{ids.TIMELINE_PAGE}_{page}", value=f"{incident.number}:{page}"
+    )
+
+
+def entry_menu(entry: TimelineEntry, page: int) -> OverflowMenuElement:
+    """Edit / Remove for one entry; the value carries the entry and the page to come back to."""
+    return OverflowMenuElement(
+        action_id=ids.TIMELINE_ENTRY_MENU,
+        options=[
+            Option(text="Edit time or text", value=f"edit:{entry.id}:{page}"),
+            Option(text="Remove from timeline", value=f"remove:{entry.id}:{page}"),
+        ],
     )

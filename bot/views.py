@@ -101,3 +101,53 @@ def decision_modal(channel: str, text: str = "") -> View:
             ),
         ],
     )
+
+
+def commander_modal(channel: str, current: str | None) -> View:
+    """Hand over the commander role to someone else."""
+    return View(
+        type="modal",
+        callback_id=ids.COMMANDER_MODAL,
+        title="Hand over commander",
+        submit="Hand over",
+        close="Cancel",
+        private_metadata=json.dumps({"channel": channel}),
+        blocks=[
+            InputBlock(
+                block_id=ids.USER_INPUT,
+                label="New incident commander",
+                element=UserSelectElement(action_id=ids.USER_INPUT, initial_user=current),
+            )
+        ],
+    )
+
+
+def timeline_edit_modal(entry_id: int, page: int, at_text: str, text: str) -> View:
+    """Correct one timeline entry: its time and its text."""
+    return View(
+        type="modal",
+        callback_id=ids.TIMELINE_EDIT_MODAL,
+        title="Edit timeline entry",
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"entry": entry_id, "page": page}),
+        blocks=[
+            InputBlock(
+                block_id=ids.TIME_INPUT,
+                label="When (HH:MM, YYYY-MM-DD HH:MM or ISO-8601)",
+                element=PlainTextInputElement(
+                    action_id=ids.TIME_INPUT, initial_value=at_text, max_length=40
+                ),
+            ),
+            InputBlock(
+                block_id=ids.TEXT_INPUT,
+                label="What happened",
+                element=PlainTextInputElement(
+                    action_id=ids.TEXT_INPUT,
+                    initial_value=text[:3000] or None,
+                    multiline=True,
+                    max_length=3000,
+                ),
+            ),
+        ],
+    )

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import ids, incidents
+from bot import ids, incidents, views
+from bot.blocks import plain_when
+from bot.membership import Membership
 from bot.service import Deps, IncidentService
+from bot.timeline_edit import TimelineEditor
 from handlers._reply import user_errors
 
 
 def register(app: Any, deps: Deps) -> None:
     service = IncidentService(deps)
+    members = Membership(service)
+    editor = TimelineEditor(service)
 
     def context(body: dict[str, Any]) -> tuple[str, str, Any]:
         user = body["user"]["id"]
@@ -28,6 +33,7 @@ def register(app: Any, deps: Deps) -> None:
         user, channel, say = context(body)
         chosen = action["selected_option"]["value"]
         with user_errors(say):
+            members.require(channel, user, "the incident card")
             service.change(
                 channel,
                 user,
@@ -41,6 +47,7 @@ def register(app: Any, deps: Deps) -> None:
         user, channel, say = context(body)
         chosen = action["selected_option"]["value"]
         with user_errors(say):
+            members.require(channel, user, "the incident card")
             service.change(
                 channel,
                 user,
@@ -53,6 +60,7 @@ def register(app: Any, deps: Deps) -> None:
         ack()
         user, channel, say = context(body)
         with user_errors(say):
+            members.require(channel, user, "the incident card")
             service.change(
                 channel,
                 user,
@@ -70,3 +78,40 @@ def register(app: Any, deps: Deps) -> None:
         with user_errors(say):
             text, blocks = service.timeline(number, page, viewer=user)
             respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
+
+    @app.action(ids.CARD_COMMANDER)
+    def hand_over(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        user, channel, say = context(body)
+        with user_errors(say, "Hand over commander"):
+            incident = members.require(channel, user, "the incident card")
+            service.slack.open_view(
+                body["trigger_id"], views.commander_modal(channel, incident.commander)
+            )
+
+    @app.action(ids.TIMELINE_ENTRY_MENU)
+    def entry_menu(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        ack()
+        user, _channel, _say = context(body)
+
+        def say(line: str) -> None:
+            respond(response_type="ephemeral", replace_original=False, text=line)
+
+        verb, entry_id, page = action["selected_option"]["value"].split(":")
+        with user_errors(say, f"{verb} timeline entry"):
+            if verb == "remove":
+                incident = editor.remove(int(entry_id), user)
+                text, blocks = editor.page(incident.number, int(page), user)
+                respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
+                return
+            entry, _incident = editor.entry(int(entry_id), user)
+            at_text = plain_when(entry.at, service.settings.zone).rsplit(" ", 1)[0]
+            modal = views.timeline_edit_modal(entry.id, int(page), at_text, entry.text)
+            service.slack.open_view(body["trigger_id"], modal)
+
+    @app.action(ids.HOME_DECLARE)
+    def home_declare(ack: Any, body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        with user_errors(lambda line: service.slack.dm(user, line), "Declare an incident"):
+            service.slack.open_view(body["trigger_id"], views.declare_modal(""))

@@ -6,14 +6,18 @@ from typing import Any
 
 from bot import ids, incidents
 from bot.errors import IncidentError
+from bot.membership import Membership
 from bot.modal_input import metadata, value
 from bot.policy import check_text
 from bot.service import Deps, IncidentService
+from bot.timeline_edit import TimelineEditor
 from handlers._reply import user_errors
 
 
 def register(app: Any, deps: Deps) -> None:
     service = IncidentService(deps)
+    members = Membership(service)
+    editor = TimelineEditor(service)
 
     def tell(user: str, channel: str | None) -> Any:
         def say(line: str) -> None:
@@ -72,3 +76,44 @@ def register(app: Any, deps: Deps) -> None:
                     decided_by=value(view, ids.DECIDED_BY_INPUT),
                 ),
             )
+
+    @app.view(ids.COMMANDER_MODAL)
+    def hand_over(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        channel = metadata(view).get("channel", "")
+        assignee = value(view, ids.USER_INPUT) or ""
+        with user_errors(tell(user, channel), "Hand over commander"):
+            members.require(channel, user, "the incident card")
+            service.change(
+                channel,
+                user,
+                "the Hand over commander button",
+                lambda s, i, now: incidents.assign_role(
+                    s, i, now=now, user=user, role="commander", assignee=assignee
+                ),
+            )
+            service.slack.invite(channel, [assignee])
+
+    @app.view(ids.TIMELINE_EDIT_MODAL)
+    def edit_entry(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        entry_id = int(metadata(view).get("entry", 0))
+        errors: dict[str, str] = {}
+        at = None
+        try:
+            at = editor.parse_at(value(view, ids.TIME_INPUT) or "")
+        except IncidentError as exc:
+            errors[ids.TIME_INPUT] = exc.message
+        text = value(view, ids.TEXT_INPUT) or ""
+        try:
+            check_text(text, "entry")
+        except IncidentError as exc:
+            errors[ids.TEXT_INPUT] = exc.message
+        if errors or at is None:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        with user_errors(tell(user, None), "Edit timeline entry"):
+            entry = editor.correct(entry_id, user, at=at, text=text)
+            service.slack.dm(user, f":pencil2: Timeline entry corrected: {entry.text[:200]}")

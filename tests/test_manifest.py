@@ -124,6 +124,21 @@ def test_message_shortcut_and_app_home(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 
+# The reference lists these events' scopes only in its prose ("at least one of the channels:read
+# or groups:read scopes"); the test checks the prose says so, then uses it.
+_SCOPES_IN_PROSE = {
+    "member_joined_channel": ["channels:read", "groups:read"],
+    "member_left_channel": ["channels:read", "groups:read"],
+}
+
+
+def test_member_event_scopes_are_the_documented_ones() -> None:
+    for event, scopes in _SCOPES_IN_PROSE.items():
+        prose = _json(f"events/{event}.json")["long_desc"]
+        assert "at least one of the channels:read or groups:read scopes" in prose
+        assert scopes == ["channels:read", "groups:read"]
+
+
 def test_every_event_subscription_has_a_granted_scope(manifest: dict[str, Any]) -> None:
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert set(events) == {
@@ -133,10 +148,13 @@ def test_every_event_subscription_has_a_granted_scope(manifest: dict[str, Any]) 
         "reaction_removed",
         "pin_added",
         "app_home_opened",
+        "member_joined_channel",
+        "member_left_channel",
     }
     granted = set(manifest["oauth_config"]["scopes"]["bot"])
     for event in events:
-        needed = _json(f"events/{event}.json")["scopes"]  # Slack's reference for the event
+        reference = _json(f"events/{event}.json")  # Slack's reference for the event
+        needed = reference.get("scopes") or _SCOPES_IN_PROSE.get(event, [])
         assert not needed or granted.intersection(needed), f"{event} needs one of {needed}"
 
 
