@@ -199,8 +199,8 @@ def digest_lines(report: DigestReport) -> list[tuple[str, bool]]:
     upcoming = [i for i in report.open_items if not report.is_overdue(i)]
     lines: list[tuple[str, bool]] = [
         (
-            f"*{len(report.open_items)} open action items*, {len(overdue)} overdue · "
-            f"{len(report.closed_items)} closed this week · {len(report.declared)} incidents "
+            f"*{report.open_total} open action items*, {report.overdue_total} overdue · "
+            f"{report.closed_total} closed this week · {len(report.declared)} incidents "
             f"declared, {len(report.resolved)} resolved",
             False,
         )
@@ -229,9 +229,8 @@ def digest_messages(report: DigestReport) -> list[tuple[str, list[Block]]]:
     counts = [n for _, n in sections]
     per_message = MESSAGE_BLOCKS_MAX - 2
     batches = [sections[i : i + per_message] for i in range(0, len(sections), per_message)]
-    total_items = sum(counts)
     kept = batches[:DIGEST_MESSAGES_MAX]
-    shown = sum(counts[: sum(len(b) for b in kept)])
+    hidden = sum(counts) - sum(counts[: sum(len(b) for b in kept)]) + report.not_listed
     messages: list[tuple[str, list[Block]]] = []
     for index, batch in enumerate(kept, start=1):
         suffix = f" ({index}/{len(kept)})" if len(kept) > 1 else ""
@@ -241,9 +240,9 @@ def digest_messages(report: DigestReport) -> list[tuple[str, list[Block]]]:
             body.append(ContextBlock(elements=[MarkdownTextObject(text=title)]))
         body.extend(SectionBlock(text=MarkdownTextObject(text=t)) for t, _ in batch)
         messages.append((title, body))
-    if shown < total_items:
+    if hidden:
         more = (
-            f"…and {total_items - shown} more action items not shown here: "
+            f"…and {hidden} more action items not shown here: "
             "`/incident actions all` lists every open one."
         )
         messages[-1][1].append(ContextBlock(elements=[MarkdownTextObject(text=more)]))

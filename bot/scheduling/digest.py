@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.incidents import milestone_times
@@ -23,6 +23,8 @@ from bot.policy import durations
 from bot.scheduling.cadence import iso_week
 
 WEEK = timedelta(days=7)
+# More lines than fit in DIGEST_MESSAGES_MAX messages are counted, not listed (and not loaded).
+ITEMS_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class DigestReport:
     closed_items: list[ItemRow] = field(default_factory=list)
     declared: list[IncidentRow] = field(default_factory=list)
     resolved: list[IncidentRow] = field(default_factory=list)
+    open_total: int = 0
+    overdue_total: int = 0
+    closed_total: int = 0
+
+    @property
+    def not_listed(self) -> int:
+        """Items counted in the totals but beyond what the report loaded."""
+        return self.open_total - len(self.open_items) + self.closed_total - len(self.closed_items)
 
     def is_overdue(self, item: ItemRow) -> bool:
         return item.due is not None and item.due < self.today
@@ -117,20 +127,30 @@ def build_report(
         today=now.astimezone(zone).date(),
         zone=zone,
     )
+    today = report.today
     base = select(*_item_columns()).outerjoin(Incident, ActionItem.incident_id == Incident.id)
-    for row in session.execute(base.where(ActionItem.status == "open")):
-        report.open_items.append(_item(row))
-    closed = base.where(ActionItem.closed_at >= start, ActionItem.closed_at < now)
-    report.closed_items = [_item(r) for r in session.execute(closed.order_by(ActionItem.closed_at))]
-    report.open_items.sort(
-        key=lambda i: (
-            not report.is_overdue(i),
-            i.owner or "~",
-            i.incident_number or 0,
-            i.due or date.max,
-            i.id,
+    is_overdue = ActionItem.due < today
+    report.open_total, report.overdue_total = session.execute(
+        select(func.count(), func.count(case((is_overdue, 1)))).where(ActionItem.status == "open")
+    ).one()
+    open_items = (
+        base.where(ActionItem.status == "open")
+        .order_by(
+            case((is_overdue, 0), else_=1),
+            ActionItem.owner.is_(None),
+            ActionItem.owner,
+            Incident.number,
+            ActionItem.due.is_(None),
+            ActionItem.due,
+            ActionItem.id,
         )
+        .limit(ITEMS_MAX)
     )
+    report.open_items = [_item(r) for r in session.execute(open_items)]
+    closed_in_week = (ActionItem.closed_at >= start, ActionItem.closed_at < now)
+    report.closed_total = session.scalar(select(func.count()).where(*closed_in_week)) or 0
+    closed = base.where(*closed_in_week).order_by(ActionItem.closed_at).limit(ITEMS_MAX)
+    report.closed_items = [_item(r) for r in session.execute(closed)]
     report.declared = _incidents(
         session, Incident.declared_at >= start, Incident.declared_at < week_end
     )

@@ -70,7 +70,7 @@ def _claimable(now: datetime, claim_timeout: int) -> Any:
 
 
 def claim(
-    db: Database, *, now: datetime, worker: str, claim_timeout: int, limit: int = 50
+    db: Database, *, now: datetime, worker: str, claim_timeout: int, limit: int = 200
 ) -> list[Outbox]:
     """Claim due rows in one conditional UPDATE (SKIP LOCKED on PostgreSQL); returns them.
 
@@ -81,16 +81,14 @@ def claim(
         picked = select(Outbox.id).where(pending).order_by(Outbox.due_at, Outbox.id).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
             picked = picked.with_for_update(skip_locked=True)
-        ids = session.scalars(
+        claimed = session.scalars(
             update(Outbox)
             .where(Outbox.id.in_(picked.scalar_subquery()), pending)
             .values(claimed_at=now, claimed_by=worker)
-            .returning(Outbox.id)
+            .returning(Outbox)
             .execution_options(synchronize_session=False)
         ).all()
-        if not ids:
-            return []
-        return list(session.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)))
+        return sorted(claimed, key=lambda r: (r.due_at, r.id))
 
 
 def mark_sent(db: Database, row_id: int, *, now: datetime, note: str | None = None) -> None:

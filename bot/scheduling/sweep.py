@@ -131,7 +131,7 @@ def _retry_after(exc: BaseException) -> int | None:
     return None
 
 
-def sweep(deps: Deps, now: datetime, worker: str, *, limit: int = 50) -> list[str]:
+def sweep(deps: Deps, now: datetime, worker: str, *, limit: int = 200) -> list[str]:
     """Claim and send everything due at `now`; never raises for a single row's failure."""
     timeout = deps.settings.seconds("INCIDENT_REMINDER_CLAIM_TIMEOUT")
     sender = Sender(deps, now)
