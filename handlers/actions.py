@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import ids, incidents, views
 from bot.blocks import plain_when
+from bot.errors import SlackFailure
 from bot.membership import Membership
 from bot.service import Deps, IncidentService
 from bot.timeline_edit import TimelineEditor
@@ -23,7 +24,10 @@ def register(app: Any, deps: Deps) -> None:
         channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
 
         def say(line: str) -> None:
-            service.slack.ephemeral(channel, user, line)
+            try:
+                service.slack.ephemeral(channel, user, line)
+            except SlackFailure:  # not in the channel (e.g. a refused non-member): DM instead
+                service.slack.dm(user, line)
 
         return user, channel, say
 
