@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.models import TimelineEntry, TimelineRevision
+from bot.models import TimelineEntry
 from tests.harness import SlackHarness
 
 PERSON_TEXT = "DB primary CPU at 100% since 13:02"
@@ -252,8 +252,3 @@ def test_tombstoned_thread_parent_counts_as_deleted(slack: SlackHarness) -> None
     slack.driver.event(event)
     slack.fake.wait_for(lambda f: kept(slack)[0].deleted)
     assert kept(slack)[0].text == PERSON_TEXT
-
-
-def _revisions(slack: SlackHarness) -> int:
-    with slack.deps.db.unit_of_work() as session:
-        return len(list(session.scalars(select(TimelineRevision))))
