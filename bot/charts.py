@@ -124,10 +124,18 @@ def _resolve_panel(ax: Axes, seconds: Sequence[float]) -> None:
     ax.legend(fontsize=10, title=f"n = {summary.n}", title_fontsize=10)
 
 
+ChartData = tuple[list[datetime], dict[str, list[int]], list[float]]
+
+
+def stats_chart_data(session: Session, query: StatsQuery, now: datetime) -> ChartData:
+    """What the `stats` chart shows, read in one go so rendering can happen outside a session."""
+    starts, counts = weekly_counts(session, weeks_for(query.days), now, query.severity)
+    return starts, counts, resolve_times(session, query)
+
+
 def stats_chart_png(session: Session, query: StatsQuery, now: datetime, title: str) -> bytes:
     """The `stats` chart for one query's window and severity."""
-    starts, counts = weekly_counts(session, weeks_for(query.days), now, query.severity)
-    return render_png(starts, counts, resolve_times(session, query), title)
+    return render_png(*stats_chart_data(session, query, now), title)
 
 
 def weekly_chart_png(session: Session, now: datetime, *, weeks: int = 12) -> bytes:

@@ -28,13 +28,14 @@ def stats(inv: Invocation) -> Reply:
     with inv.service.db.unit_of_work() as session:
         result = window_stats(session, query)
         cmp = comparison(session, query, result) if result.overall.incidents else None
-        text, body = stats_blocks.stats_blocks(query, result.groups, result.private, cmp, now, zone)
-        png = None
-        if result.overall.incidents:
-            png = charts.stats_chart_png(session, query, now, stats_blocks.title(query))
-    if png is not None:
-        note = _send_chart(inv, png, text)
-        body = [*body, *stats_blocks.chart_note(note)]
+        chart_data = (
+            charts.stats_chart_data(session, query, now) if result.overall.incidents else None
+        )
+    # Render after the transaction: on SQLite it holds the write lock.
+    text, body = stats_blocks.stats_blocks(query, result.groups, result.private, cmp, now, zone)
+    if chart_data is not None:
+        png = charts.render_png(*chart_data, stats_blocks.title(query))
+        body = [*body, *stats_blocks.chart_note(_send_chart(inv, png, text))]
     return Reply(text, body)
 
 
