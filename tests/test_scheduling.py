@@ -13,10 +13,11 @@ from freezegun import freeze_time
 from bot import incidents
 from bot.clock import utcnow
 from bot.db import Database
-from bot.scheduling import run_due
+from bot.followups import FollowupService
+from bot.scheduling import plan, run_due, start_background
 from bot.scheduling.cadence import digest_moment, reminder_due
 from bot.scheduling.outbox import claim
-from bot.service import Deps
+from bot.service import Deps, IncidentService
 from tests.fakeslack import FakeSlack
 from tests.test_scheduling_helpers import (
     add_item,
@@ -127,8 +128,6 @@ def test_planned_reminder_survives_a_crash_before_sending(db: Database, fake: Fa
     deps = make_deps(db, fake, NOW, **QUIET)
     incident = open_incident(db, fake, NOW)
     add_item(db, incident, now=NOW, due=DUE)
-    from bot.scheduling import plan
-
     assert plan(deps, BEFORE_AT) == 1  # planned, then the process died before its sweep
     assert run_due(deps, OVERDUE_AT - timedelta(hours=1)) == ["reminder before AI-1 to U2"]
     assert len(dms(fake)) == 1
@@ -139,8 +138,6 @@ def test_a_claim_of_a_killed_sender_is_retried_after_the_timeout(
 ) -> None:
     incident = open_incident(deps.db, fake, NOW)
     add_item(deps.db, incident, now=NOW, due=DUE)
-    from bot.scheduling import plan
-
     plan(deps, BEFORE_AT)
     [claimed] = claim(deps.db, now=BEFORE_AT, worker="killed", claim_timeout=600)
     assert claimed.claimed_by == "killed"
@@ -158,6 +155,26 @@ def test_closed_or_reassigned_items_get_no_stale_reminder(deps: Deps, fake: Fake
     add_item(deps.db, incident, now=NOW, due=DUE, owner=None)
     assert run_due(deps, BEFORE_AT) == ["reminder assign-before AI-2 to U1"]
     assert "has no owner" in dms(fake)[0].args["text"]
+    add_item(deps.db, incident, now=NOW, due=DUE)
+    plan(deps, BEFORE_AT)  # planned, then re-dated and reassigned before the sweep
+    followups = FollowupService(IncidentService(deps))
+    followups.redate("U1", 3, DUE + timedelta(days=14))
+    assert run_due(deps, BEFORE_AT + timedelta(minutes=1)) == []
+    assert [r.last_error for r in outbox_rows(deps.db, "reminder")][
+        -1
+    ] == "skipped: due date changed"
+
+
+def test_background_scheduler_sends_and_stops(db: Database, fake: FakeSlack) -> None:
+    deps = make_deps(db, fake, NOW, INCIDENT_REMINDER_SWEEP="1s", INCIDENT_NUDGE_UNOWNED="off")
+    deps.clock = utcnow
+    incident = open_incident(db, fake, utcnow() - timedelta(hours=2), severity="sev1")
+    stop = start_background(deps)
+    try:
+        fake.wait_for(lambda f: posts_in(f, incident.channel_id), timeout=10)
+    finally:
+        stop()
+    assert "quiet for" in posts_in(fake, incident.channel_id)[0].args["text"]
 
 
 # --- Slack failures -----------------------------------------------------------------------

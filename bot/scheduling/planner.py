@@ -65,7 +65,13 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
         if plan is None or recipient is None:
             continue
         stage = plan.stage if owner else f"assign-{plan.stage}"
-        payload = {"item": item_id, "recipient": recipient, "stage": stage, "channel": channel}
+        payload = {
+            "item": item_id,
+            "recipient": recipient,
+            "stage": stage,
+            "channel": channel,
+            "due": due.isoformat() if due else None,
+        }
         key = f"reminder:{item_id}:{recipient}:{plan.suffix}"
         rows.append(row("reminder", key, recipient, payload, plan.due_at))
     return enqueue(session, rows)

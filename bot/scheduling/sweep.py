@@ -72,6 +72,8 @@ class Sender:
             assign = p["stage"].startswith("assign")
             if (item.owner is not None) == assign or (not assign and item.owner != p["recipient"]):
                 raise Moot("owner changed")
+            if "due" in p and p["due"] != (item.due.isoformat() if item.due else None):
+                raise Moot("due date changed")
             text, body = followup_blocks.reminder(
                 item, p["stage"], self.now.astimezone(zone).date()
             )
