@@ -24,10 +24,11 @@ from bot.models import ActionItem, Incident, RoleAssignment
 from bot.policy import human_duration
 from bot.service import IncidentService
 
-# Slack allows 100 blocks in a Home view; each list gets a share and says what didn't fit.
-INCIDENT_BLOCKS = 45
-ROLE_BLOCKS = 10
-ACTION_BLOCKS = 25
+# Slack allows 100 blocks in a Home view; each list gets a share of lines (and so of blocks
+# and bytes) and says what didn't fit and where to see it all.
+INCIDENT_LINES = (100, "`/incident list` shows them all")
+ROLE_LINES = (25, "`/incident list` shows every open incident")
+ACTION_LINES = (50, "`/incident actions mine` lists them all")
 
 
 def home_view(session: Session, viewer: str, zone: ZoneInfo, now: datetime) -> View:
@@ -46,13 +47,13 @@ def home_view(session: Session, viewer: str, zone: ZoneInfo, now: datetime) -> V
         HeaderBlock(text=f"Open incidents ({len(open_now)})"),
     ]
     blocks += _section(
-        [incident_line(i, now) for i in open_now], "No open incidents. :tada:", INCIDENT_BLOCKS
+        [incident_line(i, now) for i in open_now], "No open incidents. :tada:", INCIDENT_LINES
     )
     blocks += [DividerBlock(), HeaderBlock(text="Your roles")]
-    blocks += _section(_role_lines(session, viewer), "You hold no incident role.", ROLE_BLOCKS)
+    blocks += _section(_role_lines(session, viewer), "You hold no incident role.", ROLE_LINES)
     blocks += [DividerBlock(), HeaderBlock(text="Your open action items")]
     blocks += _section(
-        _action_lines(session, viewer), "No open action items. :sparkles:", ACTION_BLOCKS
+        _action_lines(session, viewer), "No open action items. :sparkles:", ACTION_LINES
     )
     stamp = now.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Updated {stamp}")]))
@@ -101,10 +102,15 @@ def _action_lines(session: Session, viewer: str) -> list[str]:
     return lines
 
 
-def _section(lines: list[str], empty: str, max_blocks: int) -> list[Block]:
+def _section(lines: list[str], empty: str, cap: tuple[int, str]) -> list[Block]:
     if not lines:
         return [ContextBlock(elements=[MarkdownTextObject(text=empty)])]
-    return _chunked_sections(lines, max_blocks=max_blocks)
+    most, where = cap
+    blocks = _chunked_sections(lines[:most], max_blocks=30)
+    if len(lines) > most:
+        more = f"…and {len(lines) - most} more: {where}."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
 
 
 def publish_home(service: IncidentService, user: str) -> None:
