@@ -41,7 +41,7 @@ def test_home_shows_open_incidents_roles_and_my_action_items(slack: SlackHarness
     assert "Secret breach" not in bob, "a private incident is shown only to its members"
     assert "Add a checkout canary" in bob and "Not for bob" not in bob
     assert "You hold no incident role." in bob
-    alice = json.dumps(_home(slack, "U1"))
+    alice = json.dumps(_home(slack, "U1"), ensure_ascii=False)
     assert "Secret breach" in alice and ":lock:" in alice
     assert alice.count("*commander* of") == 2
     slack.fake.assert_no_violations()
@@ -109,7 +109,7 @@ def test_two_hundred_open_incidents_stay_within_limits(slack: SlackHarness) -> N
         view = _home(slack, viewer)
         assert len(view["blocks"]) <= 100
         print(f"home of {viewer}: {len(view['blocks'])} blocks, {len(json.dumps(view))} bytes")
-    alice = json.dumps(_home(slack, "U1"))
+    alice = json.dumps(_home(slack, "U1"), ensure_ascii=False)
     assert "Open incidents (200)" in alice and "…and 100 more: `/incident list`" in alice
     assert "…and 250 more: `/incident actions mine`" in alice
     assert "Open incidents (180)" in json.dumps(_home(slack, "U2"))
