@@ -75,7 +75,7 @@ def test_two_scheduler_processes_send_each_message_once(
     try:
         fake.wait_for(lambda f: len(dms(f)) >= 21 and posts_in(f, digest), timeout=30)
         fake.wait_for(lambda f: posts_in(f, quiet.channel_id), timeout=10)
-        time.sleep(3)  # several more sweeps by both processes
+        time.sleep(2)  # more sweeps by both processes
     finally:
         for proc in procs:
             proc.terminate()
