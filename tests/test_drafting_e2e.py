@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Postmortem, PromptAudit
-from tests.fake_openai import FakeOpenAI, text_reply
+from tests.fake_openai import (
+    NARRATIVE_KEYS,
+    FakeOpenAI,
+    Reply,
+    json_reply,
+    request_data,
+    text_reply,
+)
 from tests.harness import SlackHarness
 
 
@@ -127,9 +134,21 @@ def test_ai_draft_through_slack_and_the_fallback_line(
 ) -> None:
     slack = make_slack(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.url)
     channel = _incident_with_history(slack)
+
+    def hostile(body: dict[str, Any]) -> Reply:
+        first = request_data(body)["timeline"][0]["id"]
+        claim = "<!channel> Checkout failed.\n# Injected heading\nafter deploy 42."
+        return json_reply(
+            {**{k: [] for k in NARRATIVE_KEYS}, "summary": [{"text": claim, "citations": [first]}]}
+        )
+
+    openai_server.push(hostile)
     _run_postmortem(slack, channel)
     post = [t for t in slack.posts(channel) if "Postmortem draft for incident 1" in t][-1]
-    assert "AI-assisted (`gpt-4o-mini`)" in post and "The service failed and was restored." in post
+    assert "AI-assisted (`gpt-4o-mini`)" in post
+    assert "&lt;!channel> Checkout failed. # Injected heading after deploy 42." in post
+    (row,) = _rows(slack)
+    assert "\n# Injected heading" not in row.markdown
     assert "hunter2-secret" not in str(openai_server.requests)
 
     openai_server.push(text_reply("Sure, here is the postmortem: ..."))

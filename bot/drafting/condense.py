@@ -8,7 +8,7 @@ that cite the entries they summarise, and the events replace the timeline; repea
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 from bot.drafting import templates
@@ -16,6 +16,7 @@ from bot.drafting.ai import DIGEST_SCHEMA, Call, DraftFailure, encode, parse_dig
 
 CHARS_PER_TOKEN = 3
 MAX_ROUNDS = 5
+MAX_REQUESTS = 400  # a bound on cost and time; beyond it the deterministic draft is posted
 PARALLEL = 4
 
 
@@ -79,6 +80,10 @@ def fit(
         if room <= 0:
             raise DraftFailure("too long: INCIDENT_AI_CONTEXT_BUDGET is too small for the prompt")
         parts = chunks(items, room)
+        if requests + len(parts) > MAX_REQUESTS:
+            raise DraftFailure(
+                f"too long: condensing would take more than {MAX_REQUESTS} model requests"
+            )
         before = _size(items)
         items = _condense(parts, header, system, instructions, call)
         requests += len(parts)
@@ -112,8 +117,17 @@ def _condense(
                 events.append({"at": event.at[:40], "text": event.text[:2000], "cites": cites})
         return events
 
+    # The first failure ends the run: pending chunks are cancelled, not sent.
+    results: list[list[dict[str, Any]]] = [[] for _ in parts]
     with ThreadPoolExecutor(max_workers=min(PARALLEL, len(parts))) as pool:
-        results = list(pool.map(one, range(len(parts))))
+        futures = {pool.submit(one, index): index for index in range(len(parts))}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     return [event for events in results for event in events]
 
 

@@ -90,7 +90,7 @@ def checked_narrative(out: NarrativeOut, known: set[int], model: str) -> Narrati
     for key in NARRATIVE_KEYS:
         claims = []
         for claim in getattr(out, key):
-            text = claim.text.strip()
+            text = " ".join(claim.text.split())  # one paragraph: no injected headings
             if not text:
                 continue
             real = sorted(dict.fromkeys(c for c in claim.citations if c in known))

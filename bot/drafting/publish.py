@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.drafting.draft import Draft
 from bot.errors import SlackFailure
-from bot.models import Postmortem
+from bot.models import Incident, Postmortem
 from bot.notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,10 @@ def _row(session: Session, incident_id: int) -> Postmortem | None:
 def store(db: Database, draft: Draft, now: datetime) -> _Previous:
     """Upsert the incident's one Postmortem row with the new Markdown; return the old Slack ids."""
     with db.unit_of_work() as session:
+        # Lock the incident so two concurrent runs don't both insert the one row.
+        session.execute(
+            select(Incident.id).where(Incident.id == draft.incident_id).with_for_update()
+        )
         row = _row(session, draft.incident_id)
         if row is None:
             row = Postmortem(incident_id=draft.incident_id, created_at=now)
@@ -131,9 +135,15 @@ def _summary_text(draft: Draft, *, as_canvas: bool) -> str:
     where = "canvas" if as_canvas else "Markdown file in the thread"
     return (
         f":memo: *Postmortem draft for incident {draft.number}* ({how}; template "
-        f"`{draft.template}`)\n>{draft.summary}\nThe full draft is in the {where} and bookmarked "
-        "at the top of the channel. Run `/incident postmortem` again to replace it."
+        f"`{draft.template}`)\n>{_no_broadcast(draft.summary)}\nThe full draft is in the "
+        f"{where} and bookmarked at the top of the channel. Run `/incident postmortem` again to "
+        "replace it."
     )
+
+
+def _no_broadcast(text: str) -> str:
+    """Model or user text must never ping: `<!channel>`, `<!here>`, `<!subteam^…>` are escaped."""
+    return text.replace("<!", "&lt;!")
 
 
 def _summary_blocks(draft: Draft, text: str, notes: list[str]) -> list[SectionBlock | ContextBlock]:
