@@ -327,3 +327,18 @@ def test_long_digest_is_split_within_block_kit_limits(deps: Deps, fake: FakeSlac
     shown = sum(f"item {n} " in text for n in range(600))
     assert shown == 600 or f"{600 - shown} more action items not shown" in text
     fake.assert_no_violations()
+
+
+def test_a_slow_sweep_hands_back_what_it_cannot_send_in_time(db: Database, fake: FakeSlack) -> None:
+    deps = make_deps(db, fake, NOW, INCIDENT_REMINDER_CLAIM_TIMEOUT="1s", **QUIET)
+    incident = open_incident(db, fake, NOW)
+    for _ in range(3):
+        add_item(db, incident, now=NOW, due=DUE)
+    fake.delay = 0.3  # each DM takes two calls: 0.6 s, more than half the claim timeout
+    assert len(run_due(deps, BEFORE_AT)) == 1
+    rows = outbox_rows(db, "reminder")
+    assert [r.sent_at is not None for r in rows] == [True, False, False]
+    assert all(r.claimed_at is None for r in rows[1:])
+    assert len(run_due(deps, BEFORE_AT)) == 1
+    assert len(run_due(deps, BEFORE_AT)) == 1
+    assert len(dms(fake)) == 3

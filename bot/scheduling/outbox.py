@@ -91,6 +91,16 @@ def claim(
         return sorted(claimed, key=lambda r: (r.due_at, r.id))
 
 
+def unclaim(db: Database, row_ids: Sequence[int], *, worker: str) -> None:
+    """Hand back rows this worker claimed but did not get to (due at once for anyone)."""
+    with db.unit_of_work() as session:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(row_ids), Outbox.claimed_by == worker, Outbox.sent_at.is_(None))
+            .values(claimed_at=None, claimed_by=None)
+        )
+
+
 def mark_sent(db: Database, row_id: int, *, now: datetime, note: str | None = None) -> None:
     """Slack accepted it (or it became moot, with a note saying why)."""
     with db.unit_of_work() as session:

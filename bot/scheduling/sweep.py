@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,13 +137,21 @@ def _retry_after(exc: BaseException) -> int | None:
 def sweep(deps: Deps, now: datetime, worker: str, *, limit: int = 200) -> list[str]:
     """Claim and send everything due at `now`; never raises for a single row's failure."""
     timeout = deps.settings.seconds("INCIDENT_REMINDER_CLAIM_TIMEOUT")
+    # Stop well inside the claim timeout, so no other sender takes over a row we still hold.
+    deadline = time.monotonic() + timeout / 2
     sender = Sender(deps, now)
     sent: list[str] = []
     for _ in range(MAX_BATCHES):
         rows = outbox.claim(deps.db, now=now, worker=worker, claim_timeout=timeout, limit=limit)
         if not rows:
             break
-        for row in rows:
+        for index, row in enumerate(rows):
+            if time.monotonic() > deadline:
+                outbox.unclaim(deps.db, [r.id for r in rows[index:]], worker=worker)
+                log.warning(
+                    "sweep ran out of time; %d rows left for the next one", len(rows) - index
+                )
+                return sent
             done = deliver(deps, sender, row, now)
             if done:
                 sent.append(done)
