@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import incidents
 from bot.cli import main
 from bot.config import load_settings
 from bot.db import Database
@@ -133,3 +134,19 @@ def test_emails_and_ips_only_when_asked() -> None:
     assert (
         Redactor({"ips"})("version 10.2.3.4.5 and 999.1.1.1") == "version 10.2.3.4.5 and 999.1.1.1"
     )
+
+
+def test_deleted_messages_keep_their_place_but_not_their_text(db: Database) -> None:
+    from bot.models import Incident
+
+    incident_id = build_incident(db)
+    with db.unit_of_work() as s:
+        inc = s.get(Incident, incident_id)
+        assert inc is not None
+        incidents.add_entry(
+            s, inc, at=T0 + timedelta(minutes=2), kind="message", text="regret this message",
+            author="U3", now=T0, message_ts="1764162120.000100", deleted=True, source="reaction",
+        )  # fmt: skip
+    md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
+    assert "message · <@U3> — _(message deleted in Slack)_" in md
+    assert "regret this message" not in md
