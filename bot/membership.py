@@ -57,8 +57,18 @@ class Membership:
         return True
 
     def _in_channel(self, channel_id: str, user: str) -> bool:
+        """Ask Slack (conversations.members, every page) whether `user` is in the channel."""
+        cursor: str | None = None
         try:
-            return user in self.service.slack.members(channel_id)
+            while True:
+                page = self.service.slack.call(
+                    "conversations.members", channel=channel_id, limit=1000, cursor=cursor
+                )
+                if user in (page.get("members") or []):
+                    return True
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if cursor is None:
+                    return False
         except SlackFailure:
             log.warning("could not list members of %s", channel_id)
             return False
