@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from bot.models import Outbox
 
-INSERT_CHUNK = 500
+INSERT_CHUNK = 1000
 ERROR_MAX = 200
 
 
