@@ -65,9 +65,10 @@ def test_non_member_buttons_are_refused_and_members_changes_carry_author(
         )
 
     pick("U3", "sev1")  # U3 never joined: refused, told by DM (they can't see ephemerals there)
-    slack.fake.wait_for(lambda f: f.calls_to("conversations.open"))
-    refusal = slack.fake.calls_to("chat.postMessage")[-1].args["text"]
-    assert refusal.startswith("Only members of #inc-1-login-errors can change incident 1")
+    refusal = "Only members of #inc-1-login-errors can change incident 1: join the channel first."
+    slack.fake.wait_for(
+        lambda f: any(c.args.get("text") == refusal for c in f.calls_to("chat.postMessage"))
+    )
     assert _incident(slack).severity == "sev3"
 
     slack.fake.channels[channel].members.add("U2")  # joined, but no event seen yet
