@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def build_app(deps: Deps, *, process_before_response: bool = False) -> App:
+def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
     """Bolt app with signature verification, event de-duplication and every handler."""
     from handlers import register_all
 
@@ -29,8 +30,13 @@ def build_app(deps: Deps, *, process_before_response: bool = False) -> App:
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
         # auth.test once at start-up: a bad token stops start-up, and no request waits on it.
         token_verification_enabled=True,
-        process_before_response=process_before_response,
-        # Bolt answers 3s-late requests itself; our listeners ack first, then work.
+        # Listeners ack in the request thread; their work runs as Bolt lazy listeners on
+        # this pool, so a burst of slow work never delays the acks of later requests.
+        process_before_response=True,
+        listener_executor=executor
+        or ThreadPoolExecutor(
+            max_workers=settings.INCIDENT_WORKER_THREADS, thread_name_prefix="work"
+        ),
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
     )

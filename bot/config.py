@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     INCIDENT_NUDGE_UNOWNED: str = "1h"
     PORT: int = Field(default=3000, ge=1, le=65535)
     INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
+    INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,18 @@ from bot.runtime import build_deps
 
 SECRET = "demo-signing-secret"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+
+
+class InlineExecutor(Executor):
+    """Runs submitted work at once, in the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the future carries it, as a pool's would
+            future.set_exception(exc)
+        return future
 
 
 class DemoRun:
@@ -40,8 +54,8 @@ class DemoRun:
         )
         self.deps = build_deps(self.settings)
         upgrade(self.deps.db)
-        # Synchronous listeners so the story prints in order.
-        self.app = build_app(self.deps, process_before_response=True)
+        # Work after each ack runs inline, so the story prints in order.
+        self.app = build_app(self.deps, executor=InlineExecutor())
         self.verifier = SignatureVerifier(SECRET)
         self._n = 0
 

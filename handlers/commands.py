@@ -1,4 +1,4 @@
-"""`/incident`: ack at once, run the subcommand, answer ephemerally."""
+"""`/incident`: ack at once (with the answer when parsing alone decides it), then run it."""
 
 from __future__ import annotations
 
@@ -11,27 +11,39 @@ from bot.errors import IncidentError
 from bot.grammar import parse
 from bot.service import Deps, IncidentService
 from bot.telemetry import COMMAND_LATENCY
-from handlers._reply import user_errors
+from handlers._reply import deferred, user_errors
+
+
+def _subcommand(text: str) -> str | None:
+    """The subcommand's name, or None when the text doesn't parse (the ack explains)."""
+    try:
+        return parse(text).name
+    except IncidentError:
+        return None
 
 
 def register(app: Any, deps: Deps) -> None:
     service = IncidentService(deps)
     registry()  # import every feature now, not on the first command someone types
 
-    @app.command("/incident")
-    def incident(ack: Any, body: dict[str, Any], respond: Any) -> None:
-        started = perf_counter()
-        text = body.get("text", "")
+    def ack_incident(ack: Any, body: dict[str, Any]) -> None:
         try:
-            name = parse(text).name
+            name = parse(body.get("text", "")).name
         except IncidentError as exc:
             ack(response_type="ephemeral", text=exc.message)
             return
         if name == "help":
             help_text, help_blocks = blocks.help_blocks()
             ack(response_type="ephemeral", text=help_text, blocks=help_blocks)
-            return
-        ack()
+        else:
+            ack()
+
+    def run_incident(body: dict[str, Any], respond: Any) -> None:
+        text = body.get("text", "")
+        name = _subcommand(text)
+        if name in (None, "help"):
+            return  # answered in the ack
+        started = perf_counter()
 
         def say(line: str) -> None:
             respond(response_type="ephemeral", replace_original=False, text=line)
@@ -54,3 +66,5 @@ def register(app: Any, deps: Deps) -> None:
                     blocks=[b.to_dict() for b in reply.blocks] or None,
                 )
         COMMAND_LATENCY.labels(subcommand=name).observe(perf_counter() - started)
+
+    deferred(app.command("/incident"), run_incident, ack=ack_incident)

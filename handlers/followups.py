@@ -10,7 +10,7 @@ from bot.errors import IncidentError
 from bot.followups import FollowupService, check_item_text, local_today, ref
 from bot.modal_input import metadata, value
 from bot.service import Deps, IncidentService
-from handlers._reply import user_errors
+from handlers._reply import user_errors, validated_modal
 
 
 def _item_id(action: dict[str, Any]) -> int:
@@ -84,24 +84,25 @@ def register(app: Any, deps: Deps) -> None:
         with user_errors(say, "Add action item"):
             service.slack.open_view(body["trigger_id"], followup_blocks.action_item_modal(channel))
 
-    @app.view(ids.ACTION_ITEM_MODAL)
-    def submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def item_errors(view: dict[str, Any]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        try:
+            check_item_text(value(view, ids.TEXT_INPUT) or "")
+        except IncidentError as exc:
+            errors[ids.TEXT_INPUT] = exc.message
+        raw_due = value(view, ids.DUE_INPUT)
+        if raw_due and date.fromisoformat(raw_due) < local_today(
+            service.now(), service.settings.zone
+        ):
+            errors[ids.DUE_INPUT] = "That day is in the past: pick today or later."
+        return errors
+
+    def submit(body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
         channel = metadata(view).get("channel", "")
         text = value(view, ids.TEXT_INPUT) or ""
         raw_due = value(view, ids.DUE_INPUT)
-        errors: dict[str, str] = {}
-        try:
-            check_item_text(text)
-        except IncidentError as exc:
-            errors[ids.TEXT_INPUT] = exc.message
         due = date.fromisoformat(raw_due) if raw_due else None
-        if due is not None and due < local_today(service.now(), service.settings.zone):
-            errors[ids.DUE_INPUT] = "That day is in the past: pick today or later."
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
 
         def say(line: str) -> None:
             service.slack.ephemeral(channel, user, line)
@@ -117,3 +118,5 @@ def register(app: Any, deps: Deps) -> None:
                 type_=value(view, ids.TYPE_INPUT) or "prevent",
                 usage="the Add action item button",
             )
+
+    validated_modal(app.view(ids.ACTION_ITEM_MODAL), item_errors, submit)

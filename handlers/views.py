@@ -11,7 +11,7 @@ from bot.modal_input import metadata, value
 from bot.policy import check_text
 from bot.service import Deps, IncidentService
 from bot.timeline_edit import TimelineEditor
-from handlers._reply import user_errors
+from handlers._reply import user_errors, validated_modal
 
 
 def register(app: Any, deps: Deps) -> None:
@@ -29,15 +29,15 @@ def register(app: Any, deps: Deps) -> None:
 
         return say
 
-    @app.view(ids.DECLARE_MODAL)
-    def declare(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        title = value(view, ids.TITLE_INPUT) or ""
+    def declare_errors(view: dict[str, Any]) -> dict[str, str]:
         try:
-            check_text(title, "title", 200)
+            check_text(value(view, ids.TITLE_INPUT) or "", "title", 200)
         except IncidentError as exc:
-            ack(response_action="errors", errors={ids.TITLE_INPUT: exc.message})
-            return
-        ack()
+            return {ids.TITLE_INPUT: exc.message}
+        return {}
+
+    def declare(body: dict[str, Any], view: dict[str, Any]) -> None:
+        title = value(view, ids.TITLE_INPUT) or ""
         user = body["user"]["id"]
         say = tell(user, metadata(view).get("channel"))
         with user_errors(say, f"declare {title}"):
@@ -51,6 +51,8 @@ def register(app: Any, deps: Deps) -> None:
             service.slack.dm(
                 user, f"Incident {incident.number} declared: <#{incident.channel_id}>.{warning}"
             )
+
+    validated_modal(app.view(ids.DECLARE_MODAL), declare_errors, declare)
 
     @app.view(ids.DECISION_MODAL)
     def decision(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -95,25 +97,25 @@ def register(app: Any, deps: Deps) -> None:
             )
             service.slack.invite(channel, [assignee])
 
-    @app.view(ids.TIMELINE_EDIT_MODAL)
-    def edit_entry(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        entry_id = int(metadata(view).get("entry", 0))
+    def edit_errors(view: dict[str, Any]) -> dict[str, str]:
         errors: dict[str, str] = {}
-        at = None
         try:
-            at = editor.parse_at(value(view, ids.TIME_INPUT) or "")
+            editor.parse_at(value(view, ids.TIME_INPUT) or "")
         except IncidentError as exc:
             errors[ids.TIME_INPUT] = exc.message
-        text = value(view, ids.TEXT_INPUT) or ""
         try:
-            check_text(text, "entry")
+            check_text(value(view, ids.TEXT_INPUT) or "", "entry")
         except IncidentError as exc:
             errors[ids.TEXT_INPUT] = exc.message
-        if errors or at is None:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
+        return errors
+
+    def edit_entry(body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        entry_id = int(metadata(view).get("entry", 0))
+        at = editor.parse_at(value(view, ids.TIME_INPUT) or "")
+        text = value(view, ids.TEXT_INPUT) or ""
         with user_errors(tell(user, None), "Edit timeline entry"):
             entry = editor.correct(entry_id, user, at=at, text=text)
             service.slack.dm(user, f":pencil2: Timeline entry corrected: {entry.text[:200]}")
+
+    validated_modal(app.view(ids.TIMELINE_EDIT_MODAL), edit_errors, edit_entry)

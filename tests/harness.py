@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,8 @@ class SlackHarness:
         self.deps = Deps(
             settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
         )
-        self.app = build_app(self.deps)
+        self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
+        self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
             wsgi_app(self.app, self.deps),
             host="127.0.0.1",
@@ -59,6 +61,7 @@ class SlackHarness:
         )
 
     def close(self) -> None:
+        self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
         self.server.close()
         self._thread.join(timeout=5)
 
