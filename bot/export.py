@@ -10,8 +10,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
+from bot.drafting.audit import audits_for
 from bot.incidents import by_number, milestone_times
 from bot.models import Incident, TimelineEntry
 from bot.policy import durations
@@ -78,6 +79,8 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         out[name] = _iso(getattr(incident, name))
     out.update(durations(milestone_times(incident)))
     out["timeline"] = [entry_dict(e) for e in incident.timeline if not e.removed]
+    session = object_session(incident)
+    out["prompt_audits"] = audits_for(session, incident.id) if session is not None else []
     out["action_items"] = [
         {
             "id": a.id,
@@ -132,5 +135,14 @@ def to_csv(rows: Sequence[Incident]) -> str:
         row["timeline_entries"] = len(data["timeline"])
         row["open_action_items"] = sum(1 for a in data["action_items"] if a["status"] == "open")
         row["private"] = "true" if incident.private else "false"
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """Empty for None; text a spreadsheet would run as a formula is quoted with a '."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

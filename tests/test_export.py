@@ -79,3 +79,12 @@ def test_empty_export_is_just_the_header(
     db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _export(db, monkeypatch, capsys) == []
+
+
+def test_csv_cells_never_run_as_formulas() -> None:
+    from bot.export import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _cell("Checkout down") == "Checkout down"
+    assert _cell(None) == "" and _cell(42) == 42
