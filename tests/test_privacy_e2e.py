@@ -96,8 +96,9 @@ def test_hand_over_commander_and_channel_furniture(slack: SlackHarness) -> None:
     values = {"user": {"user": {"type": "users_select", "selected_user": "U2"}}}
     assert slack.driver.view_submission("commander_modal", values, user="U1").status == 200
     slack.fake.wait_for(lambda f: f.channels[channel].topic == "SEV2 · investigating · IC <@U2>")
+    slack.fake.wait_for(lambda f: "U2" in f.channels[channel].members)  # invited
     incident = _incident(slack)
-    assert incident.commander == "U2" and "U2" in slack.fake.channels[channel].members
+    assert incident.commander == "U2"
     role = next(e for e in incident.timeline if e.kind == "role")
     assert (role.author, role.text) == ("U1", "<@U2> is now commander")
 
