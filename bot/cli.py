@@ -67,10 +67,10 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.server import serve
-
     settings = load_settings()
     settings.require_slack(http=not settings.SLACK_APP_TOKEN)
+    from bot.server import serve
+
     return serve(
         settings,
         host=args.host,
@@ -80,10 +80,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _scheduler(args: argparse.Namespace) -> int:
-    from bot.server import run_scheduler_only
-
     settings = load_settings()
     settings.require_slack(http=False)
+    from bot.server import run_scheduler_only
+
     return run_scheduler_only(settings)
 
 

@@ -15,7 +15,7 @@ def register(app: Any, deps: Deps) -> None:
 
     @app.shortcut(ids.ADD_TO_TIMELINE_SHORTCUT)
     def add_to_timeline(ack: Any, body: dict[str, Any], respond: Any, context: Any) -> None:
-        """"Add to incident timeline" on a message: keep it, and tell the person."""
+        """ "Add to incident timeline" on a message: keep it, and tell the person."""
         ack()
 
         def say(line: str) -> None:
