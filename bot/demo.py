@@ -7,10 +7,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -83,6 +84,32 @@ class DemoRun:
             payload = json.loads(response.body)
             self.slack._print("only you see", self.slack.render(payload))
 
+    def react(self, user: str, channel: str, ts: str, reaction: str = "pushpin") -> None:
+        """A person adds a reaction: Slack sends the app a signed `reaction_added` event."""
+        who = self.slack.readable(f"<@{user}>")
+        print(f"\n» {who} reacts :{reaction}: to that message")
+        self._n += 1
+        event = {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": reaction,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "item_user": CAROL,
+            "event_ts": ts,
+        }
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0DEMO",
+                "api_app_id": "A0DEMO",
+                "event_id": f"Ev{self._n:08d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        headers = self._headers(body) | {"content-type": "application/json"}
+        self.app.dispatch(BoltRequest(body=body, headers=headers))
+
     def _headers(self, body: str) -> dict[str, str]:
         stamp = str(int(time.time()))
         signature = self.verifier.generate_signature(timestamp=stamp, body=body)
@@ -123,6 +150,10 @@ def run_demo(database_url: str | None = None) -> int:
         demo.command(
             ALICE, channel, "decision Roll back release 4.2 because errors began with its deploy"
         )
+        said = demo.slack.add_message(
+            channel, CAROL, "Grafana: checkout-api p99 latency 12s since the 4.2 deploy"
+        )
+        demo.react(BOB, channel, said)
         demo.command(ALICE, channel, "severity sev1")
         demo.command(ALICE, channel, "status identified")
         demo.command(CAROL, channel, "status bogus")
@@ -139,7 +170,43 @@ def run_demo(database_url: str | None = None) -> int:
 
 
 def _extras(demo: DemoRun, channel: str) -> None:
-    """Later chapters: what other features add to the story."""
+    """After the incident: postmortem, follow-ups with time moved forward, stats."""
+    from bot.scheduling import run_due
+
+    demo.say("── 4. Postmortem (deterministic: no OPENAI_API_KEY) ───────")
+    demo.command(ALICE, channel, "postmortem")
+    for file_id, content in demo.slack.uploads.items():
+        lines = content.decode(errors="replace").splitlines()
+        print(f"\n  [file {file_id}, first 40 of {len(lines)} lines]")
+        print("\n".join("  ▏ " + line for line in lines[:40]))
+    demo.slack.uploads.clear()
+
+    demo.say("── 5. Follow-ups ───────────────────────────────────────────")
+    demo.command(
+        ALICE,
+        channel,
+        "action Add a canary stage to the checkout deploy <@U0BOB|bob> due in 2 days",
+    )
+    demo.command(ALICE, channel, "action Alert on checkout p99 latency due in 9 days")
+    demo.command(BOB, demo.announce, "actions mine")
+    zone = demo.settings.zone
+    now = demo.deps.clock()
+    tomorrow = (now.astimezone(zone) + timedelta(days=1)).replace(hour=9, minute=5)
+    for moment in (tomorrow, _next_digest(now, zone)):
+        demo.say(f"⏩ time moves forward to {moment.strftime('%a %Y-%m-%d %H:%M %Z')}")
+        for line in run_due(demo.deps, moment.astimezone(UTC)):
+            print(f"  [scheduler] sent {line}")
+    demo.slack.uploads.clear()
+
+    demo.say("── 6. Stats ────────────────────────────────────────────────")
+    demo.command(ALICE, demo.announce, "stats all")
+
+
+def _next_digest(now: datetime, zone: ZoneInfo) -> datetime:
+    """A minute after the next weekly digest time (INCIDENT_DIGEST_SCHEDULE's default)."""
+    local = now.astimezone(zone)
+    days = (7 - local.weekday()) % 7 or 7
+    return (local + timedelta(days=days)).replace(hour=9, minute=1, second=0, microsecond=0)
 
 
 def _print_export(demo: DemoRun) -> None:

@@ -25,6 +25,8 @@ class DemoSlack:
         self.show = show
         self.channels: dict[str, str] = {}
         self.dms: dict[str, str] = {}
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.uploads: dict[str, bytes] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -47,6 +49,15 @@ class DemoSlack:
         cid = f"C{next(self._ids):08d}"
         self.channels[cid] = name
         return cid
+
+    def add_message(self, channel: str, user: str, text: str) -> str:
+        """A message a person types in a channel (for capture by reaction)."""
+        with self._lock:
+            ts = f"1700000000.{next(self._ts):06d}"
+            message = {"type": "message", "user": user, "text": text, "ts": ts}
+            self.history.setdefault(channel, []).append(message)
+        self._print(f"{self.readable(f'<@{user}>')} in {self._where(channel)}", text)
+        return ts
 
     # --- rendering ------------------------------------------------------------------------
     def readable(self, text: str) -> str:
@@ -137,6 +148,22 @@ class DemoSlack:
             elif method == "chat.getPermalink":
                 stamp = args["message_ts"].replace(".", "")
                 return {"permalink": f"https://demo.slack.com/archives/{args['channel']}/p{stamp}"}
+            elif method in ("conversations.history", "conversations.replies"):
+                found = [
+                    m
+                    for m in self.history.get(args["channel"], [])
+                    if m["ts"] == args.get("latest", args.get("ts"))
+                ]
+                return {"messages": found, "has_more": False}
+            elif method == "files.info":
+                return {
+                    "file": {
+                        "id": args["file"],
+                        "permalink": f"https://demo.slack.com/files/{args['file']}",
+                    }
+                }
+            elif method == "conversations.members":
+                return {"members": list(USERS), "response_metadata": {"next_cursor": ""}}
             elif method == "auth.test":
                 return {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0DEMO", "user": "bot"}
             elif method == "views.open":
@@ -162,6 +189,7 @@ class DemoSlack:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.path.startswith("/upload/"):
+                    stand_in.uploads[self.path.removeprefix("/upload/")] = raw
                     return self._send({"ok": True}, plain=True)
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or b"{}")
