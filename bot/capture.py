@@ -160,6 +160,16 @@ def follow_delete(session: Session, channel: str, ts: str, now: datetime) -> lis
     return changed
 
 
+def restore(session: Session, channel: str, ts: str, by: str, now: datetime) -> bool:
+    """Someone explicitly keeps a message that was removed: put it back, recorded."""
+    restored = False
+    for entry in captured(session, channel, ts):
+        if entry.removed:
+            _revise(session, entry, reason="restored", by=by, now=now)
+            entry.removed, entry.edited_at, restored = False, now, True
+    return restored
+
+
 def _revise(
     session: Session, entry: TimelineEntry, *, reason: str, by: str | None, now: datetime
 ) -> None:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class Captured:
     """What happened to a request to keep a message, and a line fit for the person."""
 
-    outcome: str  # added | already | not_incident | forbidden | unreadable | bot_message | ignored
+    outcome: str  # added, already, restored, not_incident, forbidden, unreadable, bot_message, …
     incident_number: int | None = None
     permalink: str | None = None
 
@@ -30,6 +30,7 @@ class Captured:
         return {
             "added": f":pushpin: Added to the timeline of incident {number}.",
             "already": f"That message is already on the timeline of incident {number}.",
+            "restored": f":pushpin: Put back on the timeline of incident {number}.",
             "not_incident": "Only messages in an incident channel can go on a timeline.",
             "forbidden": "Only members of the incident channel can add to its timeline: "
             "join the channel first.",
@@ -110,7 +111,7 @@ class CaptureService:
         permalink: str | None,
     ) -> Captured:
         if self._already(kept):
-            return Captured("already", incident.number)
+            return self._again(incident, kept, source, by)
         permalink = permalink or self._permalink(kept)
         try:
             with self.service.db.unit_of_work() as session:
@@ -129,8 +130,18 @@ class CaptureService:
             # Two deliveries raced; the database kept exactly one. Anything else is a bug.
             if not self._already(kept):
                 raise
-            return Captured("already", incident.number)
+            return self._again(incident, kept, source, by)
         return Captured("added", incident.number, permalink)
+
+    def _again(
+        self, incident: Incident, kept: capture.KeptMessage, source: str, by: str
+    ) -> Captured:
+        """Kept before: the shortcut, an explicit act, puts back an entry someone removed."""
+        if source != "shortcut":
+            return Captured("already", incident.number)
+        with self.service.db.unit_of_work() as session:
+            restored = capture.restore(session, kept.channel, kept.ts, by, self.service.now())
+        return Captured("restored" if restored else "already", incident.number)
 
     def _already(self, kept: capture.KeptMessage) -> bool:
         with self.service.db.unit_of_work() as session:

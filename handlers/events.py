@@ -67,10 +67,13 @@ def register(app: Any, deps: Deps) -> None:
         if event.get("tab", "home") == "home":
             publish_home(service, event["user"])
 
+    # Bolt delivers these even for the bot itself; the bot is not an incident member.
     @app.event("member_joined_channel")
-    def member_joined(event: dict[str, Any]) -> None:
-        capture.members.joined(event["channel"], event["user"])
+    def member_joined(event: dict[str, Any], context: Any) -> None:
+        if event.get("user") != context.get("bot_user_id"):
+            capture.members.joined(event["channel"], event["user"])
 
     @app.event("member_left_channel")
-    def member_left(event: dict[str, Any]) -> None:
-        capture.members.left(event["channel"], event["user"])
+    def member_left(event: dict[str, Any], context: Any) -> None:
+        if event.get("user") != context.get("bot_user_id"):
+            capture.members.left(event["channel"], event["user"])

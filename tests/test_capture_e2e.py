@@ -252,3 +252,27 @@ def test_tombstoned_thread_parent_counts_as_deleted(slack: SlackHarness) -> None
     slack.driver.event(event)
     slack.fake.wait_for(lambda f: kept(slack)[0].deleted)
     assert kept(slack)[0].text == PERSON_TEXT
+
+
+def test_shortcut_puts_back_a_removed_entry(slack: SlackHarness) -> None:
+    channel, ts = incident_with_message(slack)
+    slack.driver.reaction_added("U1", "pushpin", channel, ts)
+    slack.fake.wait_for(lambda f: kept(slack))
+    (entry,) = kept(slack)
+    slack.driver.block_action(
+        "timeline_entry_menu", user="U1", channel=channel, selected_option=f"remove:{entry.id}:1"
+    )
+    slack.fake.wait_for(lambda f: kept(slack)[0].removed)
+    slack.driver.reaction_added("U2", "pushpin", channel, ts)  # a reaction doesn't undo it
+    settle(slack, "conversations.history", 2)
+    assert kept(slack)[0].removed
+    slack.driver.message_shortcut("add_to_timeline", channel, ts, user="U2")
+    slack.fake.wait_for(lambda f: shortcut_replies(slack))
+    assert shortcut_replies(slack)[0]["text"] == ":pushpin: Put back on the timeline of incident 1."
+    (entry,) = kept(slack)
+    assert not entry.removed
+    assert [(r.reason, r.changed_by) for r in entry.revisions] == [
+        ("captured by reaction", "U1"),
+        ("removed", "U1"),
+        ("restored", "U2"),
+    ]
