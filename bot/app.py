@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import IntegrityError
 
@@ -66,6 +66,12 @@ def _first_delivery(deps: Deps, event_id: str) -> bool:
         return True
     except IntegrityError:
         return False
+
+
+def dispatch(app: App, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    """Hand one (signed) request to the app in-process; returns (status, body). For the demo."""
+    response = app.dispatch(BoltRequest(body=body, headers=headers))
+    return response.status, response.body
 
 
 def wsgi_app(app: App, deps: Deps) -> WsgiApp:

@@ -13,10 +13,9 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from slack_bolt import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import build_app
+from bot.app import build_app, dispatch
 from bot.config import load_settings
 from bot.demo_slack import DemoSlack
 from bot.migrate import upgrade
@@ -79,9 +78,9 @@ class DemoRun:
                 "response_url": self.slack.response_url(str(self._n)),
             }
         )
-        response = self.app.dispatch(BoltRequest(body=body, headers=self._headers(body)))
-        if response.body:
-            payload = json.loads(response.body)
+        _status, answer = dispatch(self.app, body, self._headers(body))
+        if answer:
+            payload = json.loads(answer)
             self.slack._print("only you see", self.slack.render(payload))
 
     def react(self, user: str, channel: str, ts: str, reaction: str = "pushpin") -> None:
@@ -108,7 +107,7 @@ class DemoRun:
             }
         )
         headers = self._headers(body) | {"content-type": "application/json"}
-        self.app.dispatch(BoltRequest(body=body, headers=headers))
+        dispatch(self.app, body, headers)
 
     def _headers(self, body: str) -> dict[str, str]:
         stamp = str(int(time.time()))
