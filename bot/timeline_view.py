@@ -27,27 +27,43 @@ FIXED_KINDS = ("milestone",)  # mirror the incident's milestones: changed by com
 PAGE_SIZE = 20  # one section per entry + header/context/actions stays far below 50 blocks
 
 
-def page_count(session: Session, incident: Incident) -> int:
-    total = session.scalar(
-        select(func.count())
-        .select_from(TimelineEntry)
-        .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
+def entry_count(session: Session, incident: Incident) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(TimelineEntry)
+            .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
+        )
+        or 0
     )
-    return max(1, math.ceil((total or 0) / PAGE_SIZE))
+
+
+def page_count(session: Session, incident: Incident) -> int:
+    return max(1, math.ceil(entry_count(session, incident) / PAGE_SIZE))
+
+
+def page_window(total: int, page: int) -> tuple[int, int]:
+    """(offset, limit) of a page; pages are cut from the newest end so the latest is full."""
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    end = total - (pages - page) * PAGE_SIZE
+    start = max(0, end - PAGE_SIZE)
+    return start, max(0, end - start)
 
 
 def timeline_page(
     session: Session, incident: Incident, zone: ZoneInfo, page: int | None = None
 ) -> tuple[str, list[Block]]:
     """One page of the timeline (default: the latest); pages run oldest to newest."""
-    pages = page_count(session, incident)
+    total = entry_count(session, incident)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     page = pages if page is None else min(max(page, 1), pages)
+    offset, limit = page_window(total, page)
     entries = session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.incident_id == incident.id, TimelineEntry.removed.is_(False))
         .order_by(TimelineEntry.at, TimelineEntry.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+        .offset(offset)
+        .limit(limit)
     ).all()
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Timeline of incident {incident.number}: {incident.title}", 150))

@@ -147,6 +147,7 @@ def test_two_thousand_entries_page_within_block_kit_limits(slack: SlackHarness) 
     sizes = [len(json.dumps(blocks))]
     assert len(blocks) <= 50
     assert "Page 101 of 101" in json.dumps(blocks)
+    assert len([b for b in blocks if b.get("block_id", "").startswith("entry-")]) == 20
     for label_page in (1, 100, 51):
         slack.driver.block_action(
             f"timeline_page_{label_page}",
