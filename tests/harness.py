@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,7 @@ class SlackHarness:
             port=0,
             threads=8,
             asyncore_loop_timeout=0.05,
+            asyncore_use_poll=True,  # a socket closed by close() ends the loop quietly
         )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self.server.run, daemon=True)

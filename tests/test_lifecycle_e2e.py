@@ -62,8 +62,11 @@ def test_timeline_commands_record_and_post(slack: SlackHarness) -> None:
         "acknowledged",
         "mitigated",
     ):
+        # One at a time, as a person types: each is acked at once and worked on afterwards,
+        # so without waiting `mitigated` could overtake `acknowledged`.
+        before = len(slack.posts(channel))
         slack.command(text, user="U1", channel=channel)
-    slack.fake.wait_for(lambda f: any("Marked mitigated" in p for p in slack.posts(channel)))
+        slack.fake.wait_for(lambda f, n=before: len(slack.posts(channel)) > n)
     slack.fake.wait_for(lambda f: "U2" in f.channels[channel].members)
     incident = _incident(slack)
     kinds = [e.kind for e in incident.timeline]
