@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,7 +54,7 @@ class DemoSlack:
     def add_message(self, channel: str, user: str, text: str) -> str:
         """A message a person types in a channel (for capture by reaction)."""
         with self._lock:
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
             message = {"type": "message", "user": user, "text": text, "ts": ts}
             self.history.setdefault(channel, []).append(message)
         self._print(f"{self.readable(f'<@{user}>')} in {self._where(channel)}", text)
@@ -102,7 +103,7 @@ class DemoSlack:
     # --- the Web API ----------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            ts = f"1700000000.{next(self._ts):06d}"
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
             if method == "conversations.create":
                 cid = self.add_channel(args["name"])
                 lock = " (private)" if str(args.get("is_private")).lower() == "true" else ""
