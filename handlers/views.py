@@ -61,15 +61,14 @@ def register(app: Any, deps: Deps) -> None:
         channel = metadata(view).get("channel", "")
         what = value(view, ids.DECISION_INPUT) or ""
         with user_errors(tell(user, channel), f"decision {what}"):
-            now = service.now()
             service.change(
                 channel,
                 user,
                 "/incident decision",
-                lambda s, i, at: incidents.record_decision(
+                lambda s, i, now: incidents.record_decision(
                     s,
                     i,
-                    now=at,
+                    now=now,
                     at=now,
                     user=user,
                     text=what,
