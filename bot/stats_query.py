@@ -11,11 +11,25 @@ summarises them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, cast, func, literal, select
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    Integer,
+    Text,
+    case,
+    cast,
+    event,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,9 +40,7 @@ from bot.stats import (
     Comparison,
     GroupStats,
     StatsQuery,
-    Summary,
     compare,
-    group_from_rows,
     severity_order,
     summarize_array,
 )
@@ -41,11 +53,35 @@ def _dialect(session: Session) -> str:
 
 
 def seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
-    """Whole seconds from start to end (truncated toward zero), NULL when either is NULL."""
+    """Whole seconds from start to end (truncated toward zero), NULL when either is NULL.
+
+    Exact to the microsecond, as bot.policy.durations computes it in Python.
+    """
     if dialect == "postgresql":
         return cast(func.trunc(func.extract("epoch", end - start)), BigInteger)
-    # julianday keeps milliseconds; round away float noise before truncating.
-    return cast(func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3), Integer)
+    # SQLite integer division truncates toward zero, like int() of a timedelta's seconds.
+    return (sqlite_micros(end) - sqlite_micros(start)) // 1_000_000
+
+
+def sqlite_micros(moment: Any) -> ColumnElement[Any]:
+    """Exact microseconds since the epoch of a UTCDateTime stored as text on SQLite.
+
+    SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset): whole seconds from the
+    first 19 characters, microseconds from the last 6. Anything else (an offset, 'Z', fewer or
+    more digits) takes julianday, which applies the offset but rounds to milliseconds; the
+    fraction read from the text ("0" then ".ffffff…": CAST ignores what follows the number)
+    restores the exact whole seconds and microseconds (a 7th digit is dropped, as Python does).
+    """
+    canonical = func.unixepoch(func.substr(moment, 1, 19)) * 1_000_000 + cast(
+        func.substr(moment, 21), Integer
+    )
+    fraction = cast(literal("0", Text).concat(func.substr(moment, 20)), Float)
+    whole = cast(func.round((func.julianday(moment) - 2440587.5) * 86400.0 - fraction), Integer)
+    micros = cast(func.round(fraction * 10_000_000), Integer) // 10
+    return case(
+        (moment.op("GLOB")(literal("*.[0-9][0-9][0-9][0-9][0-9][0-9]", Text)), canonical),
+        else_=whole * 1_000_000 + micros,
+    )
 
 
 def duration_exprs(dialect: str) -> dict[str, ColumnElement[Any]]:
@@ -88,116 +124,113 @@ class StatsResult:
 
 def window_stats(session: Session, query: StatsQuery) -> StatsResult:
     """Statistics of incidents declared in the query's window, by severity and overall."""
-    if _dialect(session) == "postgresql":
-        return _postgres_stats(session, query)
-    return _python_stats(session, query)
-
-
-# Milestones as fetched on SQLite: the two origins, then the four ends (see DURATIONS).
-_SQLITE_POINTS = ("started", "detected", "acknowledged", "mitigated", "resolved")
-_SQLITE_PAIRS = {
-    name: (_SQLITE_POINTS.index(start), _SQLITE_POINTS.index(end))
-    for name, (start, end) in DURATIONS.items()
-}
-
-
-def _sqlite_durations(session: Session, query: StatsQuery) -> tuple[list[str], Any, Any]:
-    """Severities, private flags and an (n, 4) float array of durations (NaN when unknown).
-
-    Each milestone is parsed once (julianday is the cost on SQLite); differences, truncation
-    to whole seconds and the negative check happen vectorised in numpy.
-    """
-    import numpy as np  # matplotlib's own dependency, so always installed
-
-    points = [
-        func.julianday(func.coalesce(Incident.started_at, Incident.declared_at)),
-        func.julianday(func.coalesce(Incident.detected_at, Incident.declared_at)),
-        func.julianday(Incident.acknowledged_at),
-        func.julianday(Incident.mitigated_at),
-        func.julianday(Incident.resolved_at),
-        Incident.detected_at.is_(None),  # detected as an end is unknown when unset
+    fetched = _fetch(session, query)
+    groups = [
+        _group(label, counts[0], arrays)
+        for label, (counts, arrays) in sorted(fetched.items(), key=lambda kv: kv[0])
     ]
-    stmt = select(Incident.severity, Incident.private, *points).where(*_filters(query))
-    rows = session.connection().execute(stmt).all()  # Core rows: no ORM bookkeeping
-    if not rows:
-        return [], np.zeros(0, dtype=bool), np.zeros((0, len(DURATION_NAMES)))
-    matrix = np.array([row[2:] for row in rows], dtype=float)  # None -> NaN
-    detected_end = matrix[:, 1].copy()
-    detected_end[matrix[:, 5] == 1] = np.nan
-    columns = []
-    for name in DURATION_NAMES:
-        start, end = _SQLITE_PAIRS[name]
-        finish = detected_end if _SQLITE_POINTS[end] == "detected" else matrix[:, end]
-        seconds = np.trunc(np.round((finish - matrix[:, start]) * 86400.0, 3))
-        seconds[seconds < 0] = np.nan  # inconsistent milestones: left out
-        columns.append(seconds)
-    private = np.array([bool(row[1]) for row in rows])
-    return [row[0] for row in rows], private, np.column_stack(columns)
-
-
-def _python_stats(session: Session, query: StatsQuery) -> StatsResult:
-    import numpy as np
-
-    severities, private, durations = _sqlite_durations(session, query)
-    labels = np.array(severities, dtype=object)
-    groups = []
-    for label in (*sorted(set(severities)), "overall"):
-        rows = durations if label == "overall" else durations[labels == label]
-        group = GroupStats(label=label, incidents=len(rows))
-        for index, name in enumerate(DURATION_NAMES):
-            group.durations[name] = summarize_array(rows[:, index])
-        groups.append(group)
-    return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), int(private.sum()))
-
-
-def _postgres_stats(session: Session, query: StatsQuery) -> StatsResult:
-    from sqlalchemy.dialects.postgresql import array
-
-    # Each duration computed once per row (materialised), one sort per duration for both
-    # percentiles (percentile_cont over an array of fractions).
-    per_incident = (
-        select(
-            Incident.severity,
-            cast(Incident.private, Integer).label("private"),
-            *(expr.label(name) for name, expr in duration_exprs("postgresql").items()),
-        )
-        .where(*_filters(query))
-        .cte("durations")
-        .prefix_with("MATERIALIZED")
-    )
-    c = per_incident.c
-    columns: list[Any] = [c.severity, func.count(), func.coalesce(func.sum(c.private), 0)]
-    for name in DURATION_NAMES:
-        value = cast(c[name], Float)
-        columns += [
-            func.count(c[name]),
-            func.percentile_cont(array([0.5, 0.9])).within_group(value),
-            func.avg(value),
-            func.min(c[name]),
-            func.max(c[name]),
-        ]
-    stmt = select(*columns).group_by(func.rollup(c.severity))
-    groups, private = [], 0
-    for severity, count, private_count, *numbers in session.execute(stmt):
-        label = severity or "overall"
-        if label == "overall":
-            private = int(private_count)
-        group = GroupStats(label=label, incidents=int(count))
-        for index, name in enumerate(DURATION_NAMES):
-            n, quantiles, mean, low, high = numbers[index * 5 : index * 5 + 5]
-            median, p90 = quantiles if quantiles else (None, None)
-            group.durations[name] = _summary(n, median, p90, mean, low, high)
-        groups.append(group)
-    if not groups:  # ROLLUP over no rows gives no rows at all
-        groups.append(group_from_rows("overall", []))
+    overall = [_concat(arrays[i] for _, arrays in fetched.values()) for i in _INDEXES]
+    incidents = sum(counts[0] for counts, _ in fetched.values())
+    groups.append(_group("overall", incidents, overall))
+    private = sum(counts[1] for counts, _ in fetched.values())
     return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), private)
 
 
-def _summary(n: int, *values: Any) -> Summary:
-    if not n:
-        return Summary(0)
-    median, p90, mean, low, high = (float(v) for v in values)
-    return Summary(int(n), median, p90, mean, low, high)
+_INDEXES = range(len(DURATION_NAMES))
+# (incidents, private) and one array of known seconds per duration, by severity
+Fetched = dict[str, tuple[tuple[int, int], list[Any]]]
+_CACHE = "bot.stats_query.fetched"
+
+
+def _concat(arrays: Iterable[Any]) -> Any:
+    return np.concatenate([np.zeros(0), *arrays])
+
+
+def _group(label: str, incidents: int, arrays: list[Any]) -> GroupStats:
+    group = GroupStats(label=label, incidents=incidents)
+    for index, name in enumerate(DURATION_NAMES):
+        group.durations[name] = summarize_array(arrays[index])
+    return group
+
+
+def _fetch(session: Session, query: StatsQuery) -> Fetched:
+    """Every known duration of the window, as numpy arrays by severity; read once a session.
+
+    SQL computes each duration as whole seconds and joins them into one text per severity and
+    duration (NULLs, i.e. unknown durations, are skipped): a handful of rows instead of one
+    per incident, parsed by numpy in C. The answer is kept in the session so that the chart's
+    resolve_times reuses it; a flush or the end of the transaction forgets it.
+    """
+    key = (query.since, query.until, query.severity)
+    cache = session.info.setdefault(_CACHE, {})
+    if key not in cache:
+        cache[key] = _read(session, query)
+    return cache[key]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(_CACHE, None)
+
+
+def _read(session: Session, query: StatsQuery) -> Fetched:
+    dialect = _dialect(session)
+    per_incident = _per_incident(query, dialect)
+    c = per_incident.c
+    if dialect == "postgresql":
+        joined = [func.string_agg(cast(c[name], Text), ",") for name in DURATION_NAMES]
+    else:
+        joined = [func.group_concat(c[name]) for name in DURATION_NAMES]
+    stmt = select(c.severity, func.count(), func.sum(c.private), *joined).group_by(c.severity)
+    fetched: Fetched = {}
+    for severity, count, private, *texts in session.execute(stmt).all():
+        arrays = [
+            np.fromstring(text, dtype=np.float64, sep=",") if text else np.zeros(0)
+            for text in texts
+        ]
+        fetched[severity] = ((int(count), int(private or 0)), arrays)
+    return fetched
+
+
+def _per_incident(query: StatsQuery, dialect: str) -> Any:
+    """One row per incident of the window: severity, private (0/1) and the four durations."""
+    private = cast(Incident.private, Integer).label("private")
+    if dialect == "postgresql":
+        exprs = duration_exprs(dialect)
+        return (
+            select(Incident.severity, private, *(exprs[n].label(n) for n in DURATION_NAMES))
+            .where(*_filters(query))
+            .subquery("durations")
+        )
+    # SQLite: convert each milestone once, in a subquery that OFFSET 0 keeps from being
+    # flattened into the outer query (where it would be converted once per use).
+    declared = sqlite_micros(Incident.declared_at)
+    points = (
+        select(
+            Incident.severity,
+            private,
+            func.coalesce(sqlite_micros(Incident.started_at), declared).label("started"),
+            sqlite_micros(Incident.detected_at).label("detected"),
+            case((Incident.detected_at.is_(None), declared)).label("declared"),
+            *(sqlite_micros(getattr(Incident, f"{m}_at")).label(m) for m in _ENDS),
+        )
+        .where(*_filters(query))
+        .offset(0)
+        .subquery("points")
+    )
+    p = points.c
+    origin = {"started": p.started, "detected": func.coalesce(p.detected, p.declared)}
+    end = {"detected": p.detected, **{m: p[m] for m in _ENDS}}
+    columns = []
+    for name, (start, finish) in DURATIONS.items():
+        # SQLite's integer division truncates toward zero, like int() of total_seconds()
+        seconds = (end[finish] - origin[start]) // 1_000_000
+        columns.append(func.nullif(func.max(seconds, -1), -1).label(name))  # negative: left out
+    return select(p.severity, p.private, *columns).subquery("durations")
+
+
+_ENDS = ("acknowledged", "mitigated", "resolved")
 
 
 def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Comparison | None:
@@ -208,16 +241,13 @@ def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Compari
     return compare(now.overall, window_stats(session, previous).overall)
 
 
-def resolve_times(session: Session, query: StatsQuery) -> list[float]:
-    """Time-to-resolve in seconds of every resolved incident in the window (for the chart)."""
-    resolved = StatsQuery(query.window, query.severity, query.since, query.until)
-    if _dialect(session) != "postgresql":
-        _, _, durations = _sqlite_durations(session, resolved)
-        column = durations[:, DURATION_NAMES.index("time_to_resolve")] if len(durations) else []
-        return [float(v) for v in column if v == v]  # NaN != NaN
-    expr = duration_exprs("postgresql")["time_to_resolve"]
-    stmt = select(expr).where(*_filters(query), Incident.resolved_at.is_not(None))
-    return [float(v) for v in session.scalars(stmt) if v is not None]
+def resolve_times(session: Session, query: StatsQuery) -> Any:
+    """Time-to-resolve in seconds of every resolved incident in the window (for the chart).
+
+    A numpy array; the same read as window_stats, so after it in one session nothing is re-read.
+    """
+    index = DURATION_NAMES.index("time_to_resolve")
+    return _concat(arrays[index] for _, arrays in _fetch(session, query).values())
 
 
 def week_start(moment: datetime) -> datetime:

@@ -132,3 +132,60 @@ def test_empty_database(db: Database) -> None:
         result = window_stats(s, parse_stats_args("all", NOW))
     assert [g.label for g in result.groups] == ["overall"]
     assert result.overall.incidents == 0 and result.private == 0
+
+
+@pytest.mark.parametrize("offset", ["", "+00:00", "Z", "+02:00", "-05:30"])
+def test_sql_seconds_equal_python_seconds_to_the_microsecond(db: Database, offset: str) -> None:
+    """Stored text with microseconds (and, on SQLite, an offset) gives Python's whole seconds.
+
+    Fractions near a millisecond or second boundary are where julianday's rounding to
+    milliseconds would be one second off.
+    """
+    from sqlalchemy import select, text
+
+    from bot.stats_query import seconds_between
+
+    rng = random.Random(11)
+    pairs = []
+    for _ in range(300):
+        start = NOW - timedelta(days=rng.uniform(0, 30))
+        start = start.replace(microsecond=rng.choice([0, 400, 499, 500, 501, 999500, 999999]))
+        end = start + timedelta(
+            seconds=rng.randint(0, 90000), microseconds=rng.randint(-1000, 1000)
+        )
+        pairs.append((start, end))
+    with db.unit_of_work() as s:
+        for number, (start, end) in enumerate(pairs, 1):
+            add_incident(s, number, declared=start, resolved=end)
+    sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite and offset:
+        with db.engine.begin() as conn:  # rewrite as text with an offset, same instant
+            for number, (start, end) in enumerate(pairs, 1):
+                shift = {"+02:00": 2, "-05:30": -5.5}.get(offset, 0)
+                a, b = (
+                    (t + timedelta(hours=shift)).strftime("%Y-%m-%d %H:%M:%S.%f") + offset
+                    for t in (start, end)
+                )
+                conn.execute(
+                    text(
+                        "UPDATE incidents SET declared_at = :a, resolved_at = :b WHERE number = :n"
+                    ),
+                    {"a": a, "b": b, "n": number},
+                )
+    dialect = db.engine.dialect.name
+    with db.unit_of_work() as s:
+        stmt = select(
+            Incident.number,
+            Incident.declared_at,
+            Incident.resolved_at,
+            seconds_between(Incident.declared_at, Incident.resolved_at, dialect),
+        ).order_by(Incident.number)
+        for number, declared, resolved, seconds in s.execute(stmt):
+            start, end = pairs[number - 1]
+            assert (declared, resolved) == (start, end)  # Python reads the same instants
+            assert seconds == int((end - start).total_seconds()), (number, start, end)
+        result = window_stats(s, parse_stats_args("all", NOW))
+        ttr = sorted(resolve_times(s, parse_stats_args("all", NOW)))
+    want = [int((e - b).total_seconds()) for b, e in pairs if int((e - b).total_seconds()) >= 0]
+    assert ttr == sorted(want)
+    assert result.overall.durations["time_to_resolve"] == summarize(want)
