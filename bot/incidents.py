@@ -5,28 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import Forbidden, IncidentError, NotFound
 from bot.models import MILESTONES, Counter, Incident, RoleAssignment, TimelineEntry
-from bot.policy import MilestoneTimes, check_milestone_order, check_text
+from bot.policy import MilestoneTimes, check_milestone_order, check_text, durations
 
 
 def claim_number(session: Session) -> int:
     """Atomically claim the next incident number (like a sequence: gaps are allowed)."""
-    bumped = session.execute(
-        update(Counter)
-        .where(Counter.name == "incident")
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    ).scalar_one_or_none()
-    if bumped is not None:
-        return bumped
-    highest = session.scalar(select(Incident.number).order_by(Incident.number.desc()).limit(1))
-    first = (highest or 0) + 1
-    session.add(Counter(name="incident", value=first))
-    session.flush()
-    return first
+    for _ in range(2):
+        bumped = session.execute(
+            update(Counter)
+            .where(Counter.name == "incident")
+            .values(value=Counter.value + 1)
+            .returning(Counter.value)
+        ).scalar_one_or_none()
+        if bumped is not None:
+            return bumped
+        highest = session.scalar(select(Incident.number).order_by(Incident.number.desc()).limit(1))
+        try:
+            with session.begin_nested():  # two first-ever declares: one insert wins
+                session.add(Counter(name="incident", value=(highest or 0) + 1))
+            return (highest or 0) + 1
+        except IntegrityError:
+            continue  # the other one created the counter: bump it instead
+    raise RuntimeError("could not claim an incident number")
 
 
 def add_entry(
@@ -76,6 +81,7 @@ def declare(
         last_activity_at=now,
         members=[declared_by],
     )
+    refresh_durations(incident)
     session.add(incident)
     session.add(
         RoleAssignment(
@@ -236,6 +242,12 @@ def milestone_times(incident: Incident) -> MilestoneTimes:
     )
 
 
+def refresh_durations(incident: Incident) -> None:
+    """Store SPEC's durations (bot.policy.durations) from the incident's current milestones."""
+    for name, seconds in durations(milestone_times(incident)).items():
+        setattr(incident, name, seconds)
+
+
 def set_milestone(
     session: Session, incident: Incident, *, now: datetime, user: str, name: str, at: datetime
 ) -> TimelineEntry:
@@ -246,6 +258,7 @@ def set_milestone(
         raise IncidentError(f"Incident {incident.number} is already resolved.")
     check_milestone_order(milestone_times(incident), name, at)
     setattr(incident, f"{name}_at", at)
+    refresh_durations(incident)
     if name == "resolved":
         incident.status = "resolved"
     text = f"Marked {name}"

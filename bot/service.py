@@ -107,14 +107,18 @@ class IncidentService:
         except SlackFailure as exc:
             problems.append(exc.message)
         zone = self.settings.zone
-        card_ts = self.slack.post(
-            incident.channel_id, blocks.card_text(incident), blocks.incident_card(incident, zone)
-        )
+        card_ts = None
         try:
+            card_ts = self.slack.post(
+                incident.channel_id,
+                blocks.card_text(incident),
+                blocks.incident_card(incident, zone),
+            )
             self.slack.pin(incident.channel_id, card_ts)
         except SlackFailure as exc:
-            problems.append(exc.message)
-        self._bookmark_card(incident, card_ts)
+            problems.append(f"The incident card: {exc.message}")
+        if card_ts is not None:
+            self._bookmark_card(incident, card_ts)
         announce_ts = None
         if self.settings.INCIDENT_ANNOUNCE_CHANNEL:
             text, body = blocks.announcement(incident, user)
@@ -131,7 +135,10 @@ class IncidentService:
         incident.card_ts = card_ts
         self._topic(incident)
         if problems:
-            self.slack.post(incident.channel_id, ":warning: " + " ".join(problems))
+            try:
+                self.slack.post(incident.channel_id, ":warning: " + " ".join(problems))
+            except SlackFailure:
+                log.warning("could not tell #%s what failed", incident.channel_name)
         return problems
 
     def _bookmark_card(self, incident: Incident, card_ts: str) -> None:

@@ -156,3 +156,29 @@ def test_post_failure_after_commit_says_it_was_recorded(slack: SlackHarness) -> 
 def test_unsigned_or_forged_requests_are_refused(slack: SlackHarness) -> None:
     response = slack.driver.command("/incident", "help", user="U1", channel="C1", secret="wrong")
     assert response.status == 401
+
+
+def test_card_failure_still_declares_and_says_what_failed(slack: SlackHarness) -> None:
+    slack.fake.server_error("chat.postMessage", status=500, times=3)
+    slack.command("declare sev2 Card fails")
+    line = slack.wait_reply()[0]
+    assert "Incident 1 declared" in line and "The incident card" in line
+    with slack.deps.db.unit_of_work() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.card_ts is None and incident.channel_id
+
+
+def test_first_incidents_declared_at_once_get_distinct_numbers(slack: SlackHarness) -> None:
+    import threading
+
+    threads = [
+        threading.Thread(target=slack.command, args=(f"declare Race {n}",)) for n in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slack.fake.wait_for(lambda f: _count(slack, Incident) == 4, timeout=20)
+    with slack.deps.db.unit_of_work() as session:
+        numbers = sorted(session.scalars(select(Incident.number)))
+    assert len(set(numbers)) == 4
