@@ -27,6 +27,7 @@ from bot.db import Database
 from bot.metrics import DatabaseCollector
 from bot.migrate import upgrade
 from bot.models import SEVERITIES, Incident
+from bot.policy import MilestoneTimes, durations
 from bot.stats import parse_stats_args
 from bot.stats_query import comparison, window_stats
 
@@ -46,6 +47,11 @@ def incident_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
             marks[f"{name}_at"] = t if rng.random() < 0.8 else None
         if marks["detected_at"] and marks["detected_at"] < declared:
             marks["detected_at"] = None if rng.random() < 0.5 else marks["detected_at"]
+        times = MilestoneTimes(
+            started=started,
+            declared=declared,
+            **{k.removesuffix("_at"): v for k, v in marks.items()},
+        )
         rows.append(
             dict(
                 number=number,
@@ -61,6 +67,7 @@ def incident_rows(count: int, seed: int = 1) -> list[dict[str, object]]:
                 last_activity_at=declared,
                 members=["U1"],
                 **marks,
+                **durations(times),
             )
         )
     return rows

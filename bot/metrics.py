@@ -1,9 +1,10 @@
 """GET /metrics: this process's instruments plus incident facts read from the database.
 
 Anything that must agree across replicas (open incidents, incidents declared, durations,
-action items) is computed from the database at scrape time, aggregated in SQL (three small
-queries), so every replica exposes the same values. Process-local events (Slack API errors,
-command latency, reminders sent) come from bot.telemetry; sum them across replicas in PromQL.
+action items) is computed from the database at scrape time in three small queries (durations
+are the incidents' stored columns, fetched as one text per severity and bucketed by numpy),
+so every replica exposes the same values. Process-local events (Slack API errors, command
+latency, reminders sent) come from bot.telemetry; sum them across replicas in PromQL.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -23,13 +24,14 @@ from prometheus_client.core import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.models import SEVERITIES, STATUSES, ActionItem, Incident
 from bot.service import Deps
-from bot.stats_query import duration_exprs
+from bot.stats import StatsQuery
+from bot.stats_query import known_durations
 from bot.telemetry import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -91,21 +93,7 @@ def _open_incidents(session: Session) -> Metric:
 
 
 def _declared_and_durations(session: Session) -> list[Metric]:
-    dialect = session.get_bind().dialect.name
-    exprs = duration_exprs(dialect)
-    # Each duration computed once per row, then bucketed: the CTE is materialised on purpose.
-    per_incident = (
-        select(Incident.severity, *(exprs[name].label(name) for name in HISTOGRAMS))
-        .cte("durations")
-        .prefix_with("MATERIALIZED")
-    )
-    columns: list[Any] = [per_incident.c.severity, func.count()]
-    for name in HISTOGRAMS:
-        value = per_incident.c[name]
-        columns += [func.count(value), func.coalesce(func.sum(value), 0)]
-        columns += [func.sum(case((value <= b, 1), else_=0)) for b in DURATION_BUCKETS]
-    stmt = select(*columns).group_by(per_incident.c.severity)
-    rows = {row[0]: row[1:] for row in session.execute(stmt)}
+    fetched = known_durations(session, StatsQuery("all", None, None), tuple(HISTOGRAMS))
     declared = CounterMetricFamily(
         "incident_bot_incidents_declared",
         "Incidents declared, by current severity (from the database: right across replicas).",
@@ -115,17 +103,18 @@ def _declared_and_durations(session: Session) -> list[Metric]:
         name: HistogramMetricFamily(f"incident_bot_{name}_seconds", doc, labels=["severity"])
         for name, doc in HISTOGRAMS.items()
     }
-    width = 2 + len(DURATION_BUCKETS)
     for severity in SEVERITIES:
-        row = rows.get(severity)
-        declared.add_metric([severity], int(row[0]) if row else 0)
-        for index, histogram in enumerate(histograms.values()):
-            part = row[1 + index * width : 1 + (index + 1) * width] if row else [0] * width
-            count, total, *cumulative = (int(v or 0) for v in part)
+        part = fetched.get(severity)
+        declared.add_metric([severity], part.incidents if part else 0)
+        for name, histogram in histograms.items():
+            seconds = np.sort(part.seconds[name]) if part else np.zeros(0)
+            cumulative = np.searchsorted(seconds, DURATION_BUCKETS, side="right")
             buckets = [
-                (str(float(b)), c) for b, c in zip(DURATION_BUCKETS, cumulative, strict=True)
+                (str(float(b)), int(c)) for b, c in zip(DURATION_BUCKETS, cumulative, strict=True)
             ]
-            histogram.add_metric([severity], [*buckets, ("+Inf", count)], sum_value=total)
+            histogram.add_metric(
+                [severity], [*buckets, ("+Inf", len(seconds))], sum_value=int(seconds.sum())
+            )
     return [declared, *histograms.values()]
 
 

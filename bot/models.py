@@ -25,6 +25,7 @@ STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ENTRY_KINDS = ("decision", "note", "message", "status", "severity", "role", "milestone", "action")
 ROLES = ("commander", "scribe", "comms")
+DURATIONS = ("time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve")
 
 
 class Counter(Base):
@@ -59,6 +60,12 @@ class Incident(Base):
     announce_channel: Mapped[str | None] = mapped_column(String(32))
     announce_ts: Mapped[str | None] = mapped_column(String(32))
     members: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # SPEC durations in whole seconds (bot.policy.durations), kept by bot.incidents whenever
+    # a milestone changes so statistics read numbers instead of computing them from times.
+    time_to_detect: Mapped[int | None] = mapped_column(Integer)
+    time_to_acknowledge: Mapped[int | None] = mapped_column(Integer)
+    time_to_mitigate: Mapped[int | None] = mapped_column(Integer)
+    time_to_resolve: Mapped[int | None] = mapped_column(Integer)
 
     timeline: Mapped[list[TimelineEntry]] = relationship(
         back_populates="incident", order_by="TimelineEntry.at, TimelineEntry.id"
@@ -68,7 +75,12 @@ class Incident(Base):
         back_populates="incident", order_by="ActionItem.id"
     )
 
-    __table_args__ = (Index("ix_incidents_status_open", "status"),)
+    __table_args__ = (
+        Index("ix_incidents_status_open", "status"),
+        # Covers statistics and /metrics (by severity, window, stored durations): the read is
+        # an index scan already in GROUP BY order, without touching the wide table rows.
+        Index("ix_incidents_severity_durations", "severity", "declared_at", "private", *DURATIONS),
+    )
 
     @property
     def is_open(self) -> bool:

@@ -1,40 +1,26 @@
-"""Incident statistics from the database: durations computed and aggregated in SQL.
+"""Incident statistics from the database: stored durations aggregated by severity.
 
-Durations follow SPEC (and bot.policy.durations): an unset started/detected counts as
-declared, a missing end milestone gives NULL, whole seconds truncated toward zero. A negative
-duration (possible only when a milestone was set before declared_at while started/detected is
-unset) is inconsistent data and is left out like a missing milestone. PostgreSQL computes the
-percentiles itself (percentile_cont: the same linear rule as bot.stats.percentile); SQLite has
-no percentile function, so it returns one row of durations per incident and bot.stats
-summarises them.
+Durations are the incident's stored columns, kept by bot.incidents with SPEC's rule
+(bot.policy.durations): an unset started/detected counts as declared, a missing end milestone
+gives NULL, whole seconds truncated toward zero. A negative duration (possible only when a
+milestone was set before declared_at while started/detected is unset) is inconsistent data and
+is left out like a missing milestone. Each duration's values are joined into one text per
+severity in SQL and parsed by numpy; bot.stats summarises them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Float,
-    Integer,
-    Text,
-    case,
-    cast,
-    event,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import DateTime, Integer, Text, cast, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.models import Incident
-from bot.policy import DURATIONS
 from bot.stats import (
     DURATION_NAMES,
     Comparison,
@@ -52,51 +38,17 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
-    """Whole seconds from start to end (truncated toward zero), NULL when either is NULL.
-
-    Exact to the microsecond, as bot.policy.durations computes it in Python.
-    """
+def _joined(column: Any, dialect: str) -> ColumnElement[Any]:
+    """The group's non-NULL values as one comma-separated text (NULL when there are none)."""
     if dialect == "postgresql":
-        return cast(func.trunc(func.extract("epoch", end - start)), BigInteger)
-    # SQLite integer division truncates toward zero, like int() of a timedelta's seconds.
-    return (sqlite_micros(end) - sqlite_micros(start)) // 1_000_000
+        return func.string_agg(cast(column, Text), ",")
+    return func.group_concat(column)
 
 
-def sqlite_micros(moment: Any) -> ColumnElement[Any]:
-    """Exact microseconds since the epoch of a UTCDateTime stored as text on SQLite.
-
-    SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, no offset): whole seconds from the
-    first 19 characters, microseconds from the last 6. Anything else (an offset, 'Z', fewer or
-    more digits) takes julianday, which applies the offset but rounds to milliseconds; the
-    fraction read from the text ("0" then ".ffffff…": CAST ignores what follows the number)
-    restores the exact whole seconds and microseconds (a 7th digit is dropped, as Python does).
-    """
-    canonical = func.unixepoch(func.substr(moment, 1, 19)) * 1_000_000 + cast(
-        func.substr(moment, 21), Integer
-    )
-    fraction = cast(literal("0", Text).concat(func.substr(moment, 20)), Float)
-    whole = cast(func.round((func.julianday(moment) - 2440587.5) * 86400.0 - fraction), Integer)
-    micros = cast(func.round(fraction * 10_000_000), Integer) // 10
-    return case(
-        (moment.op("GLOB")(literal("*.[0-9][0-9][0-9][0-9][0-9][0-9]", Text)), canonical),
-        else_=whole * 1_000_000 + micros,
-    )
-
-
-def duration_exprs(dialect: str) -> dict[str, ColumnElement[Any]]:
-    """SPEC's four durations as SQL expressions; negative (inconsistent) ones become NULL."""
-    origin = {
-        "started": func.coalesce(Incident.started_at, Incident.declared_at),
-        "detected": func.coalesce(Incident.detected_at, Incident.declared_at),
-    }
-    out: dict[str, ColumnElement[Any]] = {}
-    for name, (start, end) in DURATIONS.items():
-        seconds = seconds_between(origin[start], getattr(Incident, f"{end}_at"), dialect)
-        # NULLIF(GREATEST(s, -1), -1): NULL when negative, evaluating s once (it's the cost).
-        greatest = func.greatest if dialect == "postgresql" else func.max
-        out[name] = func.nullif(greatest(seconds, -1), -1)
-    return out
+def _known(text: str | None) -> Any:
+    """Parse joined seconds; negative ones (inconsistent data) are left out."""
+    values = np.fromstring(text, dtype=np.float64, sep=",") if text else np.zeros(0)
+    return values[values >= 0]
 
 
 def _filters(query: StatsQuery) -> list[ColumnElement[bool]]:
@@ -122,115 +74,61 @@ class StatsResult:
         return next(g for g in self.groups if g.label == "overall")
 
 
+@dataclass
+class SeverityDurations:
+    """One severity's incidents of a window and their known durations (numpy arrays)."""
+
+    incidents: int
+    private: int
+    seconds: dict[str, Any]
+
+
+def known_durations(
+    session: Session, query: StatsQuery, names: Sequence[str] = DURATION_NAMES
+) -> dict[str, SeverityDurations]:
+    """Every known, non-negative stored duration of the window, by severity.
+
+    One row per severity: counts, and each duration joined into one text (NULLs, i.e.
+    unknown durations, are skipped) that numpy parses in C: far fewer Python objects than
+    a row per incident.
+    """
+    dialect = _dialect(session)
+    stmt = (
+        select(
+            Incident.severity,
+            func.count(),
+            func.sum(cast(Incident.private, Integer)),
+            *(_joined(getattr(Incident, name), dialect) for name in names),
+        )
+        .where(*_filters(query))
+        .group_by(Incident.severity)
+    )
+    return {
+        severity: SeverityDurations(
+            int(count), int(private or 0), {n: _known(t) for n, t in zip(names, texts, strict=True)}
+        )
+        for severity, count, private, *texts in session.execute(stmt).all()
+    }
+
+
 def window_stats(session: Session, query: StatsQuery) -> StatsResult:
     """Statistics of incidents declared in the query's window, by severity and overall."""
-    fetched = _fetch(session, query)
-    groups = [
-        _group(label, counts[0], arrays)
-        for label, (counts, arrays) in sorted(fetched.items(), key=lambda kv: kv[0])
-    ]
-    overall = [_concat(arrays[i] for _, arrays in fetched.values()) for i in _INDEXES]
-    incidents = sum(counts[0] for counts, _ in fetched.values())
-    groups.append(_group("overall", incidents, overall))
-    private = sum(counts[1] for counts, _ in fetched.values())
+    fetched = known_durations(session, query)
+    groups = [_group(label, [part]) for label, part in fetched.items()]
+    groups.append(_group("overall", list(fetched.values())))
+    private = sum(part.private for part in fetched.values())
     return StatsResult(sorted(groups, key=lambda g: severity_order(g.label)), private)
 
 
-_INDEXES = range(len(DURATION_NAMES))
-# (incidents, private) and one array of known seconds per duration, by severity
-Fetched = dict[str, tuple[tuple[int, int], list[Any]]]
-_CACHE = "bot.stats_query.fetched"
+def _group(label: str, parts: list[SeverityDurations]) -> GroupStats:
+    group = GroupStats(label=label, incidents=sum(part.incidents for part in parts))
+    for name in DURATION_NAMES:
+        group.durations[name] = summarize_array(_concat(part.seconds[name] for part in parts))
+    return group
 
 
 def _concat(arrays: Iterable[Any]) -> Any:
     return np.concatenate([np.zeros(0), *arrays])
-
-
-def _group(label: str, incidents: int, arrays: list[Any]) -> GroupStats:
-    group = GroupStats(label=label, incidents=incidents)
-    for index, name in enumerate(DURATION_NAMES):
-        group.durations[name] = summarize_array(arrays[index])
-    return group
-
-
-def _fetch(session: Session, query: StatsQuery) -> Fetched:
-    """Every known duration of the window, as numpy arrays by severity; read once a session.
-
-    SQL computes each duration as whole seconds and joins them into one text per severity and
-    duration (NULLs, i.e. unknown durations, are skipped): a handful of rows instead of one
-    per incident, parsed by numpy in C. The answer is kept in the session so that the chart's
-    resolve_times reuses it; a flush or the end of the transaction forgets it.
-    """
-    key = (query.since, query.until, query.severity)
-    cache = session.info.setdefault(_CACHE, {})
-    if key not in cache:
-        cache[key] = _read(session, query)
-    return cache[key]
-
-
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, *_: Any) -> None:
-    session.info.pop(_CACHE, None)
-
-
-def _read(session: Session, query: StatsQuery) -> Fetched:
-    dialect = _dialect(session)
-    per_incident = _per_incident(query, dialect)
-    c = per_incident.c
-    if dialect == "postgresql":
-        joined = [func.string_agg(cast(c[name], Text), ",") for name in DURATION_NAMES]
-    else:
-        joined = [func.group_concat(c[name]) for name in DURATION_NAMES]
-    stmt = select(c.severity, func.count(), func.sum(c.private), *joined).group_by(c.severity)
-    fetched: Fetched = {}
-    for severity, count, private, *texts in session.execute(stmt).all():
-        arrays = [
-            np.fromstring(text, dtype=np.float64, sep=",") if text else np.zeros(0)
-            for text in texts
-        ]
-        fetched[severity] = ((int(count), int(private or 0)), arrays)
-    return fetched
-
-
-def _per_incident(query: StatsQuery, dialect: str) -> Any:
-    """One row per incident of the window: severity, private (0/1) and the four durations."""
-    private = cast(Incident.private, Integer).label("private")
-    if dialect == "postgresql":
-        exprs = duration_exprs(dialect)
-        return (
-            select(Incident.severity, private, *(exprs[n].label(n) for n in DURATION_NAMES))
-            .where(*_filters(query))
-            .subquery("durations")
-        )
-    # SQLite: convert each milestone once, in a subquery that OFFSET 0 keeps from being
-    # flattened into the outer query (where it would be converted once per use).
-    declared = sqlite_micros(Incident.declared_at)
-    points = (
-        select(
-            Incident.severity,
-            private,
-            func.coalesce(sqlite_micros(Incident.started_at), declared).label("started"),
-            sqlite_micros(Incident.detected_at).label("detected"),
-            case((Incident.detected_at.is_(None), declared)).label("declared"),
-            *(sqlite_micros(getattr(Incident, f"{m}_at")).label(m) for m in _ENDS),
-        )
-        .where(*_filters(query))
-        .offset(0)
-        .subquery("points")
-    )
-    p = points.c
-    origin = {"started": p.started, "detected": func.coalesce(p.detected, p.declared)}
-    end = {"detected": p.detected, **{m: p[m] for m in _ENDS}}
-    columns = []
-    for name, (start, finish) in DURATIONS.items():
-        # SQLite's integer division truncates toward zero, like int() of total_seconds()
-        seconds = (end[finish] - origin[start]) // 1_000_000
-        columns.append(func.nullif(func.max(seconds, -1), -1).label(name))  # negative: left out
-    return select(p.severity, p.private, *columns).subquery("durations")
-
-
-_ENDS = ("acknowledged", "mitigated", "resolved")
 
 
 def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Comparison | None:
@@ -242,12 +140,9 @@ def comparison(session: Session, query: StatsQuery, now: StatsResult) -> Compari
 
 
 def resolve_times(session: Session, query: StatsQuery) -> Any:
-    """Time-to-resolve in seconds of every resolved incident in the window (for the chart).
-
-    A numpy array; the same read as window_stats, so after it in one session nothing is re-read.
-    """
-    index = DURATION_NAMES.index("time_to_resolve")
-    return _concat(arrays[index] for _, arrays in _fetch(session, query).values())
+    """Time-to-resolve in seconds of every resolved incident in the window (for the chart)."""
+    fetched = known_durations(session, query, ("time_to_resolve",))
+    return _concat(part.seconds["time_to_resolve"] for part in fetched.values())
 
 
 def week_start(moment: datetime) -> datetime:

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from bot import incidents
 from bot.db import Database
 from bot.errors import IncidentError
+from bot.incidents import milestone_times
 from bot.models import Incident, TimelineEntry
+from bot.policy import DURATIONS, durations
 
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 
@@ -90,3 +92,54 @@ def test_resolve_closes_and_decision_is_first_class(db: Database) -> None:
         )
         with pytest.raises(IncidentError, match="already resolved"):
             incidents.set_milestone(session, incident, now=NOW, user="U1", name="resolved", at=NOW)
+
+
+def _stored(incident: Incident) -> dict[str, int | None]:
+    return {name: getattr(incident, name) for name in DURATIONS}
+
+
+def test_stored_durations_follow_every_milestone_change(db: Database) -> None:
+    """The stored columns equal bot.policy.durations after declaring and each set_milestone.
+
+    Microsecond fractions truncate toward zero; setting an earlier milestone later (started
+    after detected) recomputes what depends on it; a milestone before declared_at with
+    detected unset gives a negative duration, stored as the policy computes it.
+    """
+    declared = datetime(2026, 11, 26, 14, 0, 0, 999_999, tzinfo=UTC)
+    with db.unit_of_work() as session:
+        incident = incidents.declare(
+            session,
+            now=declared,
+            number=1,
+            title="Checkout down",
+            severity="sev2",
+            private=False,
+            channel_id="C1",
+            channel_name="inc-1-checkout-down",
+            declared_by="U1",
+        )
+        assert _stored(incident) == dict.fromkeys(DURATIONS)
+    steps = [
+        ("acknowledged", declared - timedelta(seconds=90, microseconds=1)),  # negative
+        ("detected", declared - timedelta(minutes=5, microseconds=500_000)),
+        ("mitigated", declared + timedelta(hours=1, microseconds=1)),
+        ("started", declared - timedelta(minutes=20, microseconds=999_998)),
+        ("resolved", declared + timedelta(hours=2, seconds=59, microseconds=999_999)),
+    ]
+    stored = []
+    for name, at in steps:
+        with db.unit_of_work() as session:
+            incident = incidents.by_number(session, 1)
+            incidents.set_milestone(session, incident, now=NOW, user="U1", name=name, at=at)
+        with db.unit_of_work() as session:  # what was stored, read back
+            incident = incidents.by_number(session, 1)
+            assert _stored(incident) == durations(milestone_times(incident)), name
+            stored.append(_stored(incident))
+    assert stored[0]["time_to_acknowledge"] == -90  # -90.000001s, toward zero
+    assert stored[1]["time_to_acknowledge"] == 210  # 210.499999s
+    assert stored[-1] == {
+        "time_to_detect": 900,  # 900.499998s
+        "time_to_acknowledge": 210,
+        "time_to_mitigate": 4800,  # 4800.999999s
+        "time_to_resolve": 8460,  # 8460.999997s
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -19,7 +19,9 @@ from tests.dbs import create_pg_database, drop_pg_database, skip_or_fail_without
 
 REVISIONS = [
     s.revision
-    for s in reversed(list(ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()))
+    for s in reversed(
+        list(ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions())
+    )
 ]
 
 
@@ -54,15 +56,17 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, start)
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    resolved = now + timedelta(hours=1, minutes=2, seconds=3, microseconds=750_000)
     with db.engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO incidents (number, title, severity, status, private, channel_id, "
-                "channel_name, commander, declared_by, declared_at, last_activity_at, members) "
-                "VALUES (1, 'Old', 'sev2', 'investigating', false, 'C1', 'inc-1-old', 'U1', "
-                "'U1', :now, :now, '[\"U1\"]')"
+                "channel_name, commander, declared_by, declared_at, resolved_at, "
+                "last_activity_at, members) "
+                "VALUES (1, 'Old', 'sev2', 'resolved', false, 'C1', 'inc-1-old', 'U1', "
+                "'U1', :now, :resolved, :now, '[\"U1\"]')"
             ),
-            {"now": now},
+            {"now": now, "resolved": resolved},
         )
         conn.execute(
             text(
@@ -77,6 +81,14 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Old"
         assert conn.execute(text("SELECT text FROM timeline_entries")).scalar_one() == "kept"
         assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+        # 0003 backfilled SPEC's durations: only declared and resolved are set
+        stored = conn.execute(
+            text(
+                "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, time_to_resolve "
+                "FROM incidents"
+            )
+        ).one()
+        assert tuple(stored) == (None, None, None, 3723)
     db.dispose()
 
 

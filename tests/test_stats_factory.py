@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.incidents import refresh_durations
 from bot.models import Incident
 
 
@@ -34,5 +35,6 @@ def add_incident(
         members=["U1"],
         **{f"{name}_at": value for name, value in milestones.items()},
     )
+    refresh_durations(incident)
     session.add(incident)
     return incident
