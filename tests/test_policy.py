@@ -35,9 +35,7 @@ def test_channel_name_follows_slack_rules() -> None:
 
 def test_parse_time_forms() -> None:
     assert parse_time("13:50", NOW, BERLIN) == datetime(2026, 11, 26, 12, 50, tzinfo=UTC)
-    assert parse_time("2026-11-25 23:10", NOW, BERLIN) == datetime(
-        2026, 11, 25, 22, 10, tzinfo=UTC
-    )
+    assert parse_time("2026-11-25 23:10", NOW, BERLIN) == datetime(2026, 11, 25, 22, 10, tzinfo=UTC)
     assert parse_time("2026-11-26T09:00-05:00", NOW, BERLIN) == datetime(
         2026, 11, 26, 14, 0, tzinfo=UTC
     )
