@@ -97,7 +97,7 @@ def declare(
         incident,
         at=now,
         kind="milestone",
-        text=f"Incident declared ({severity}): {incident.title}",
+        text=f"{milestone_text('declared')} ({severity}): {incident.title}",
         author=declared_by,
         now=now,
     )
@@ -248,6 +248,11 @@ def refresh_durations(incident: Incident) -> None:
         setattr(incident, name, seconds)
 
 
+def milestone_text(name: str) -> str:
+    """The text of the timeline entry a milestone leaves (how that entry is found again)."""
+    return "Incident declared" if name == "declared" else f"Marked {name}"
+
+
 def set_milestone(
     session: Session, incident: Incident, *, now: datetime, user: str, name: str, at: datetime
 ) -> TimelineEntry:
@@ -261,7 +266,7 @@ def set_milestone(
     refresh_durations(incident)
     if name == "resolved":
         incident.status = "resolved"
-    text = f"Marked {name}"
+    text = milestone_text(name)
     return add_entry(session, incident, at=at, kind="milestone", text=text, author=user, now=now)
 
 

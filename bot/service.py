@@ -191,7 +191,7 @@ class IncidentService:
         if (
             incident.resolved_at is not None
             and entry.kind == "milestone"
-            and (entry.text == "Marked resolved")
+            and entry.text == incidents.milestone_text("resolved")
         ):
             self._announce_resolution(incident)
 

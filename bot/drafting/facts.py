@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.drafting.redact import Redactor
-from bot.incidents import milestone_times
+from bot.incidents import milestone_text, milestone_times
 from bot.models import MILESTONES, Incident, TimelineEntry
 from bot.policy import durations
 
@@ -74,7 +74,7 @@ class Facts:
 
     def milestone_entry(self, name: str) -> Entry | None:
         """The latest timeline entry that set this milestone (declared: the declaration)."""
-        wanted = "Incident declared" if name == "declared" else f"Marked {name}"
+        wanted = milestone_text(name)
         found = [e for e in self.timeline if e.kind == "milestone" and e.text.startswith(wanted)]
         return found[-1] if found else None
 
