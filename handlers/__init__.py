@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from bot.service import Deps
 from handlers._reply import just_ack
 
+log = logging.getLogger("handlers")
 LISTENER_KINDS = ("action", "command", "event", "message", "options", "shortcut", "view")
 
 
@@ -33,12 +37,27 @@ class AckFirst:
             ) -> Any:
                 if fn is None:  # explicit form: listener(ack=..., lazy=[...])
                     return bolt_listener(ack=ack, lazy=lazy or [])
-                bolt_listener(ack=just_ack, lazy=[fn])
+                bolt_listener(ack=just_ack, lazy=[logged(fn)])
                 return fn
 
             return decorate
 
         return listener
+
+
+def logged(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Bolt reports a failed lazy listener in one line without its traceback; log it whole,
+    with a reference. `functools.wraps` keeps Bolt's argument injection (it unwraps)."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("unexpected error in %s ref=%s", fn.__name__, uuid.uuid4().hex[:8])
+            return None
+
+    return run
 
 
 def register_all(app: Any, deps: Deps) -> None:
