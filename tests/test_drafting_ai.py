@@ -16,6 +16,7 @@ from bot.drafting.audit import audits_for
 from bot.drafting.draft import Draft, write_draft
 from bot.models import ActionItem
 from tests.fake_openai import (
+    NARRATIVE_KEYS,
     FakeOpenAI,
     error_reply,
     json_reply,
@@ -144,18 +145,7 @@ def audits(db: Database, incident_id: int) -> list[dict[str, object]]:
 
 
 def narrative(**sections: list[dict[str, object]]) -> dict[str, object]:
-    keys = (
-        "summary",
-        "impact",
-        "root_causes",
-        "trigger",
-        "detection",
-        "resolution",
-        "went_well",
-        "went_wrong",
-        "got_lucky",
-    )
-    return {k: sections.get(k, []) for k in keys}
+    return {k: sections.get(k, []) for k in NARRATIVE_KEYS}
 
 
 def test_structured_output_is_parsed_and_cited(db: Database, fake: FakeOpenAI) -> None:
