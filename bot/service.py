@@ -10,7 +10,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
-from bot import blocks, incidents
+from bot import announcements, blocks, incidents
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import Database
@@ -72,6 +72,8 @@ class IncidentService:
                     channel_name=channel["name"],
                     declared_by=user,
                 )
+                incident.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
+                announcements.record(session, incident, "declared", user, self.now())
         except Exception:
             self._discard_channel(channel["id"])
             raise
@@ -119,20 +121,14 @@ class IncidentService:
             problems.append(f"The incident card: {exc.message}")
         if card_ts is not None:
             self._bookmark_card(incident, card_ts)
-        announce_ts = None
-        if self.settings.INCIDENT_ANNOUNCE_CHANNEL:
-            text, body = blocks.announcement(incident, user)
-            try:
-                announce_ts = self.slack.post(self.settings.INCIDENT_ANNOUNCE_CHANNEL, text, body)
-            except SlackFailure as exc:
-                problems.append(f"The announcement failed: {exc.message}")
         with self.db.unit_of_work() as session:
             stored = session.get(Incident, incident.id)
             assert stored is not None
             stored.card_ts = card_ts
-            stored.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
-            stored.announce_ts = announce_ts
         incident.card_ts = card_ts
+        problem = announcements.send_now(self.deps, incident, "declared")
+        if problem:
+            problems.append(problem)
         self._topic(incident)
         if problems:
             try:
@@ -172,6 +168,8 @@ class IncidentService:
             # Typing in the channel proves membership; remember it for privacy checks.
             incidents.add_member(incident, user)
             entry = apply(session, incident, self.now())
+            if is_resolution(entry):
+                announcements.record(session, incident, "resolved", user, self.now())
             session.flush()
             session.refresh(incident)
         try:
@@ -188,11 +186,7 @@ class IncidentService:
         if entry.kind in CARD_KINDS:
             self.refresh_card(incident)
             self._topic(incident)
-        if (
-            incident.resolved_at is not None
-            and entry.kind == "milestone"
-            and entry.text == incidents.milestone_text("resolved")
-        ):
+        if is_resolution(entry):
             self._announce_resolution(incident)
 
     def refresh_card(self, incident: Incident) -> None:
@@ -212,12 +206,9 @@ class IncidentService:
     def _announce_resolution(self, incident: Incident) -> None:
         text, body = blocks.resolved_post(incident)
         self.slack.post(incident.channel_id, text, body)
-        if incident.announce_channel:
-            text, body = blocks.resolution_announcement(incident)
-            try:
-                self.slack.post(incident.announce_channel, text, body)
-            except SlackFailure:
-                log.warning("could not announce resolution of %s", incident.number)
+        problem = announcements.send_now(self.deps, incident, "resolved")
+        if problem:
+            log.warning("incident %s: %s", incident.number, problem)
 
     def timeline(self, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
         """One page of an incident's timeline, for someone allowed to see it."""
@@ -226,6 +217,11 @@ class IncidentService:
         with self.db.unit_of_work() as session:
             incident = incidents.by_number(session, number, viewer=viewer)
             return timeline_page(session, incident, self.settings.zone, page)
+
+
+def is_resolution(entry: TimelineEntry) -> bool:
+    """The entry that closed the incident (its `resolved` milestone)."""
+    return entry.kind == "milestone" and entry.text == incidents.milestone_text("resolved")
 
 
 def refuse_if_blank(text: str, usage: str) -> str:

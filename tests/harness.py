@@ -99,5 +99,5 @@ class SlackHarness:
         return [
             c.args.get("text", "")
             for c in self.fake.calls_to("chat.postMessage")
-            if c.args.get("channel") == channel
+            if c.args.get("channel") == channel and c.ok  # what people see: accepted posts
         ]

@@ -133,3 +133,17 @@ def release(
         values["due_at"] = retry_at
     with db.unit_of_work() as session:
         session.execute(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+def claim_key(
+    db: Database, key: str, *, now: datetime, worker: str, claim_timeout: int
+) -> Outbox | None:
+    """Claim one row by its dedupe key if it is due and unclaimed (to send it right away)."""
+    with db.unit_of_work() as session:
+        return session.scalars(
+            update(Outbox)
+            .where(Outbox.dedupe_key == key, _claimable(now, claim_timeout))
+            .values(claimed_at=now, claimed_by=worker)
+            .returning(Outbox)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()

@@ -61,6 +61,10 @@ class Sender:
             return self._nudge(row)
         if kind == "digest":
             return self._digest(row)
+        if kind == "announce":
+            from bot import announcements
+
+            return announcements.post(self.deps, row)
         raise Moot(f"unknown outbox kind {kind!r}")
 
     def _reminder(self, row: Outbox) -> str:

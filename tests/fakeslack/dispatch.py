@@ -23,6 +23,7 @@ class _Fault:
     error: str = ""
     status: int = 200
     retry_after: int = 0
+    channel: str | None = None  # only calls whose `channel` argument is this one
 
 
 class WebApi(Workspace):
@@ -42,17 +43,25 @@ class WebApi(Workspace):
         self._faults: dict[str, list[_Fault]] = {}
 
     # ---- faults ----------------------------------------------------------------------------
-    def fail(self, method: str, error: str = "name_taken", times: int = 1) -> None:
-        """Answer `{"ok": false, "error": error}` to the next `times` calls ('*' = any method)."""
-        self._add_fault(method, _Fault("fail", times, error=error))
+    def fail(
+        self, method: str, error: str = "name_taken", times: int = 1, channel: str | None = None
+    ) -> None:
+        """Answer `{"ok": false, "error": error}` to the next `times` calls ('*' = any method;
+        `channel`: only calls to that channel)."""
+        self._add_fault(method, _Fault("fail", times, error=error, channel=channel))
 
-    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+    def rate_limit(
+        self, method: str, retry_after: int = 1, times: int = 1, channel: str | None = None
+    ) -> None:
         """Answer HTTP 429 with Retry-After to the next `times` calls."""
-        self._add_fault(method, _Fault("rate_limit", times, status=429, retry_after=retry_after))
+        fault = _Fault("rate_limit", times, status=429, retry_after=retry_after, channel=channel)
+        self._add_fault(method, fault)
 
-    def server_error(self, method: str, status: int = 500, times: int = 1) -> None:
+    def server_error(
+        self, method: str, status: int = 500, times: int = 1, channel: str | None = None
+    ) -> None:
         """Answer HTTP `status` (5xx) to the next `times` calls."""
-        self._add_fault(method, _Fault("server_error", times, status=status))
+        self._add_fault(method, _Fault("server_error", times, status=status, channel=channel))
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         if fault.times <= 0:
@@ -60,14 +69,15 @@ class WebApi(Workspace):
         with self.lock:
             self._faults.setdefault(method, []).append(fault)
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, channel: object) -> _Fault | None:
         for key in (method, "*"):
             queue = self._faults.get(key) or []
-            if queue:
-                fault = queue[0]
+            for fault in queue:
+                if fault.channel not in (None, channel):
+                    continue
                 fault.times -= 1
                 if fault.times <= 0:
-                    queue.pop(0)
+                    queue.remove(fault)
                 return fault
         return None
 
@@ -105,7 +115,7 @@ class WebApi(Workspace):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token != self.bot_token:
             return 200, {}, {"ok": False, "error": "invalid_auth"}
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, args.get("channel") or args.get("channel_id"))
         if fault is not None:
             if fault.kind == "rate_limit":
                 retry = {"Retry-After": str(fault.retry_after)}
