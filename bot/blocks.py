@@ -22,8 +22,9 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.grammar import USAGE
+from bot.incidents import incident_durations
 from bot.models import SEVERITIES, STATUSES, Incident, TimelineEntry
-from bot.policy import durations, human_duration
+from bot.policy import human_duration
 
 SEVERITY_EMOJI = {
     "sev1": ":red_circle:",
@@ -136,9 +137,7 @@ def card_text(incident: Incident) -> str:
 
 
 def duration_line(incident: Incident) -> str:
-    from bot.incidents import milestone_times
-
-    values = durations(milestone_times(incident))
+    values = incident_durations(incident)
     parts = [
         f"{k.removeprefix('time_to_').replace('_', ' ')}: {human_duration(v)}"
         for k, v in values.items()
@@ -172,9 +171,7 @@ def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:
 
 def resolved_post(incident: Incident) -> tuple[str, list[Block]]:
     lines = [f":white_check_mark: *Incident {incident.number} resolved.*"]
-    from bot.incidents import milestone_times
-
-    for key, value in durations(milestone_times(incident)).items():
+    for key, value in incident_durations(incident).items():
         lines.append(f"• {key.replace('_', ' ').capitalize()}: {human_duration(value)}")
     text = "\n".join(lines)
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]

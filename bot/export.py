@@ -6,16 +6,15 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from bot.drafting.audit import audits_for
-from bot.incidents import by_number, milestone_times
+from bot.incidents import by_number, incident_durations
 from bot.models import Incident, TimelineEntry
-from bot.policy import durations
 
 MILESTONE_FIELDS = (
     "started_at",
@@ -77,7 +76,7 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
     }
     for name in MILESTONE_FIELDS:
         out[name] = _iso(getattr(incident, name))
-    out.update(durations(milestone_times(incident)))
+    out.update(incident_durations(incident))
     out["timeline"] = [entry_dict(e) for e in incident.timeline if not e.removed]
     session = object_session(incident)
     out["prompt_audits"] = audits_for(session, incident.id) if session is not None else []
@@ -113,8 +112,6 @@ def load(
 
 
 def _day_start(day: date, next_day: bool = False) -> datetime:
-    from datetime import UTC, timedelta
-
     start = datetime.combine(day, time(0), tzinfo=UTC)
     return start + timedelta(days=1) if next_day else start
 

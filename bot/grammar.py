@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import IncidentError
 from bot.models import MILESTONES
+from bot.policy import parse_severity
 
 CHANNEL_ONLY = {
     "decision",
@@ -96,8 +97,6 @@ def parse_declare(rest: str) -> tuple[str | None, bool, str]:
     while words:
         word = words[0].lower()
         if re.fullmatch(r"sev\d+", word):
-            from bot.policy import parse_severity
-
             severity = parse_severity(word)
         elif word == "--private":
             private = True

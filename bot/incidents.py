@@ -242,9 +242,14 @@ def milestone_times(incident: Incident) -> MilestoneTimes:
     )
 
 
+def incident_durations(incident: Incident) -> dict[str, int | None]:
+    """SPEC's four durations in seconds (bot.policy.durations) from the incident's milestones."""
+    return durations(milestone_times(incident))
+
+
 def refresh_durations(incident: Incident) -> None:
-    """Store SPEC's durations (bot.policy.durations) from the incident's current milestones."""
-    for name, seconds in durations(milestone_times(incident)).items():
+    """Store the durations on the incident (for SQL aggregation) after a milestone change."""
+    for name, seconds in incident_durations(incident).items():
         setattr(incident, name, seconds)
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,12 +68,6 @@ def test_dotenv_in_working_directory_is_read(tmp_path: Path) -> None:
     assert "INCIDENT_TIMEZONE is malformed" in result.stderr
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
 def _wait_http(url: str, timeout: float = 30) -> bytes:
     deadline = time.monotonic() + timeout
     while True:
@@ -96,7 +89,7 @@ def _free_port() -> int:
 
 
 def test_serve_migrates_serves_and_answers_signed_requests(
-    db: Database, fake: FakeSlack, tmp_path: Path
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     port = _free_port()
     url = db.engine.url.render_as_string(hide_password=False)
@@ -106,9 +99,9 @@ def test_serve_migrates_serves_and_answers_signed_requests(
         [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,
         env=_env(
-            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_BOT_TOKEN=fake_slack.bot_token,
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=fake.api_url,
+            SLACK_API_URL=fake_slack.api_url,
             DATABASE_URL=url,
         ),
         stdout=subprocess.PIPE,
@@ -122,12 +115,12 @@ def test_serve_migrates_serves_and_answers_signed_requests(
         driver = SlackDriver(
             app_url=f"http://127.0.0.1:{port}/slack/events",
             signing_secret=SIGNING_SECRET,
-            fake=fake,
+            fake=fake_slack,
         )
         assert "/incident declare" in driver.command("/incident", "help").json()["text"]
         assert driver.command("/incident", "help", secret="forged").status == 401
         driver.command("/incident", "declare sev2 From a real process")
-        fake.wait_for(lambda f: f.calls_to("pins.add"), timeout=20)
+        fake_slack.wait_for(lambda f: f.calls_to("pins.add"), timeout=20)
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0]
@@ -135,7 +128,7 @@ def test_serve_migrates_serves_and_answers_signed_requests(
     assert SIGNING_SECRET not in output
 
 
-def test_migrate_and_export(tmp_path: Path, fake: FakeSlack) -> None:
+def test_migrate_and_export(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/export.db"
     assert _run(["migrate"], tmp_path, DATABASE_URL=url).returncode == 0
     from datetime import UTC, datetime

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.drafting.redact import Redactor
-from bot.incidents import milestone_text, milestone_times
+from bot.incidents import incident_durations, milestone_text
 from bot.models import MILESTONES, Incident, TimelineEntry
-from bot.policy import durations
 
 DURATION_LABELS = {
     "time_to_detect": "Time to detect",
@@ -127,7 +126,7 @@ def gather(session: Session, incident: Incident, redactor: Redactor) -> Facts:
         commander=incident.commander,
         declared_by=incident.declared_by,
         milestones={name: times[name] for name in order},
-        durations=durations(milestone_times(incident)),
+        durations=incident_durations(incident),
         roles=sorted((r.role, r.user_id) for r in incident.roles),
         timeline=timeline,
         action_items=[

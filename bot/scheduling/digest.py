@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.incidents import milestone_times
+from bot.incidents import incident_durations
 from bot.models import ActionItem, Incident
-from bot.policy import durations
 from bot.scheduling.cadence import iso_week
 
 WEEK = timedelta(days=7)
@@ -184,7 +183,7 @@ def _incidents(session: Session, *where: Any) -> list[IncidentRow]:
             private=i.private,
             declared_at=i.declared_at,
             resolved_at=i.resolved_at,
-            time_to_resolve=durations(milestone_times(i))["time_to_resolve"],
+            time_to_resolve=incident_durations(i)["time_to_resolve"],
         )
         for i in rows
     ]

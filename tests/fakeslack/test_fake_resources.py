@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
 
-import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from tests.fakeslack import FakeSlack
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(token=fake.bot_token, base_url=fake.api_url, timeout=5)
-
-
-def error_of(call: Callable[[], Any]) -> str:
-    with pytest.raises(SlackApiError) as caught:
-        call()
-    return str(caught.value.response["error"])
+from tests.fakeslack.test_fakeslack import error_of
 
 
 def test_history_and_replies_windows(fake: FakeSlack, client: WebClient) -> None:

@@ -7,7 +7,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,17 +19,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from tests.fakeslack import FakeSlack
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-def client(fake: FakeSlack) -> WebClient:
-    return WebClient(token=fake.bot_token, base_url=fake.api_url, timeout=5)
 
 
 def error_of(call: Callable[[], Any]) -> str:
