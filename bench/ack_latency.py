@@ -27,9 +27,9 @@ from waitress.server import create_server
 
 from bot.app import build_app, wsgi_app
 from bot.config import load_settings
-from bot.demo_slack import DemoSlack
+from bot.demo.slack_standin import DemoSlack
 from bot.migrate import upgrade
-from bot.runtime import build_deps
+from bot.wiring import build_deps
 
 SECRET = "bench-secret"
 THREADS = 16

@@ -35,8 +35,8 @@ from bot.config import load_settings
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.models import ActionItem, Incident, Outbox
-from bot.scheduling.digest import build_report, render_parts
-from bot.scheduling.outbox import claim
+from bot.outbox.store import claim
+from bot.overview.digest import build_report, render_parts
 from bot.scheduling.planner import plan_all
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import incidents
 from bot.config import load_settings
 from bot.db import Database
 from bot.drafting import templates
@@ -28,6 +27,7 @@ from bot.drafting.draft import prompt_header, prompt_items
 from bot.drafting.facts import gather
 from bot.drafting.redact import Redactor
 from bot.drafting.render import render_incident
+from bot.incidents import lifecycle as incidents
 from bot.migrate import upgrade
 from bot.models import Incident
 

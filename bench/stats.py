@@ -22,14 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from bot.charts import stats_chart_png
 from bot.db import Database
-from bot.metrics import DatabaseCollector
+from bot.incidents.rules import MilestoneTimes, durations
 from bot.migrate import upgrade
 from bot.models import SEVERITIES, Incident
-from bot.policy import MilestoneTimes, durations
-from bot.stats import parse_stats_args
-from bot.stats_query import comparison, window_stats
+from bot.stats.charts import stats_chart_png
+from bot.stats.metrics import DatabaseCollector
+from bot.stats.query import comparison, window_stats
+from bot.stats.rules import parse_stats_args
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import utcnow
+from bot.incidents.service import Deps
 from bot.models import ProcessedEvent
-from bot.service import Deps
 
 log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -87,7 +87,7 @@ def wsgi_app(app: App, deps: Deps) -> WsgiApp:
             )
             return [b"ok\n" if ok else b"database unavailable\n"]
         if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
-            from bot.metrics import exposition
+            from bot.stats.metrics import exposition
 
             body, content_type = exposition(deps)
             start_response("200 OK", [("Content-Type", content_type)])

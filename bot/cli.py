@@ -88,7 +88,7 @@ def _scheduler(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.story import run_demo
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     return run_demo(database_url=args.database)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from bot.drafting.audit import audits_for
-from bot.incidents import by_number, incident_durations
+from bot.incidents.lifecycle import by_number, incident_durations
 from bot.models import Incident, TimelineEntry
 
 MILESTONE_FIELDS = (

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from bot.app import build_app, run_socket_mode, wsgi_app
 from bot.config import Settings
+from bot.incidents.service import Deps
 from bot.migrate import upgrade
-from bot.runtime import build_deps
 from bot.scheduling import run_forever, start_background
-from bot.service import Deps
+from bot.wiring import build_deps
 
 log = logging.getLogger(__name__)
 

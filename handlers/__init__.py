@@ -6,10 +6,11 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.service import Deps
-from handlers._reply import just_ack
+if TYPE_CHECKING:
+    from bot.incidents.service import Deps
+from handlers.reply import just_ack
 
 log = logging.getLogger("handlers")
 LISTENER_KINDS = ("action", "command", "event", "message", "options", "shortcut", "view")
@@ -61,7 +62,8 @@ def logged(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def register_all(app: Any, deps: Deps) -> None:
-    from handlers import actions, commands, events, followups, shortcuts, views
+    from handlers import actions, events, followups, shortcuts, views
+    from handlers.commands import listener as commands
 
     handler_app = AckFirst(app)
     for module in (commands, actions, views, events, shortcuts, followups):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import ids, incidents, views
-from bot.blocks import plain_when
 from bot.errors import SlackFailure
-from bot.membership import Membership
-from bot.service import Deps, IncidentService
-from bot.timeline_edit import TimelineEditor
-from handlers._reply import user_errors
+from bot.incidents import lifecycle as incidents
+from bot.incidents import modals as views
+from bot.incidents.membership import Membership
+from bot.incidents.messages import plain_when
+from bot.incidents.service import Deps, IncidentService
+from bot.slack import ids
+from bot.timeline.edit import TimelineEditor
+from handlers.reply import user_errors
 
 
 def register(app: Any, deps: Deps) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.capture_service import CaptureService
-from bot.home import publish_home
-from bot.service import Deps, IncidentService
+from bot.incidents.service import Deps, IncidentService
+from bot.overview.home import publish_home
+from bot.timeline.capture_service import CaptureService
 
 log = logging.getLogger(__name__)
 

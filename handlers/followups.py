@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot import followup_blocks, ids
 from bot.errors import IncidentError
-from bot.followups import FollowupService, check_item_text, local_today, ref
-from bot.modal_input import metadata, value
-from bot.service import Deps, IncidentService
-from handlers._reply import user_errors, validated_modal
+from bot.followups import messages as followup_blocks
+from bot.followups.items import FollowupService, check_item_text, local_today, ref
+from bot.incidents.service import Deps, IncidentService
+from bot.slack import ids
+from bot.slack.modals import metadata, value
+from handlers.reply import user_errors, validated_modal
 
 
 def _item_id(action: dict[str, Any]) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import ids
-from bot.capture_service import CaptureService
-from bot.service import Deps, IncidentService
-from handlers._reply import user_errors
+from bot.incidents.service import Deps, IncidentService
+from bot.slack import ids
+from bot.timeline.capture_service import CaptureService
+from handlers.reply import user_errors
 
 
 def register(app: Any, deps: Deps) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import ids, incidents
 from bot.errors import IncidentError
-from bot.membership import Membership
-from bot.modal_input import metadata, value
-from bot.policy import check_text
-from bot.service import Deps, IncidentService
-from bot.timeline_edit import TimelineEditor
-from handlers._reply import user_errors, validated_modal
+from bot.incidents import lifecycle as incidents
+from bot.incidents.membership import Membership
+from bot.incidents.rules import check_text
+from bot.incidents.service import Deps, IncidentService
+from bot.slack import ids
+from bot.slack.modals import metadata, value
+from bot.timeline.edit import TimelineEditor
+from handlers.reply import user_errors, validated_modal
 
 
 def register(app: Any, deps: Deps) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.db import Database
-from tests.dbs import (
+from tests.support.dbs import (
     create_pg_database,
     drop_pg_database,
     migrated,
@@ -48,7 +48,7 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[Any]:
-    from tests.fakeslack import FakeSlack
+    from tests.support.fakeslack import FakeSlack
 
     fake = FakeSlack()
     fake.start()
@@ -59,7 +59,7 @@ def fake_slack() -> Iterator[Any]:
 @pytest.fixture
 def make_slack(db: Database, fake_slack: Any) -> Iterator[Callable[..., Any]]:
     """Start the app with settings overrides: `slack = make_slack(INCIDENT_TIMEZONE="…")`."""
-    from tests.harness import SlackHarness
+    from tests.support.harness import SlackHarness
 
     started: list[SlackHarness] = []
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.db import Database
-from tests.test_stats_factory import add_incident
+from tests.support.stats_factory import add_incident
 
 D = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
 

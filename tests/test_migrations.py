@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from bot.db import Database
 from bot.migrate import alembic_config, upgrade
 from bot.models import Base
-from tests.dbs import create_pg_database, drop_pg_database, skip_or_fail_without_pg
+from tests.support.dbs import create_pg_database, drop_pg_database, skip_or_fail_without_pg
 
 REVISIONS = [
     s.revision

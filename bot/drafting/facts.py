@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.drafting.redact import Redactor
-from bot.incidents import incident_durations, milestone_text
+from bot.incidents.lifecycle import incident_durations, milestone_text
 from bot.models import MILESTONES, Incident, TimelineEntry
 
 DURATION_LABELS = {

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.drafting.facts import Entry, Facts
-from bot.policy import human_duration
+from bot.incidents.rules import human_duration
 
 SECTIONS: dict[str, str] = {
     "summary": "Summary",

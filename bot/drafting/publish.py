@@ -20,7 +20,7 @@ from bot.db import Database
 from bot.drafting.draft import Draft
 from bot.errors import SlackFailure
 from bot.models import Incident, Postmortem
-from bot.notify import Notifier
+from bot.slack.port import Notifier
 
 log = logging.getLogger(__name__)
 BOOKMARK_TITLE = "Postmortem draft"

@@ -17,8 +17,8 @@ from bot.drafting import templates
 from bot.drafting.facts import DURATION_LABELS, Facts, gather
 from bot.drafting.narrative import SECTIONS, Narrative, factual_narrative, utc
 from bot.drafting.redact import Redactor
+from bot.incidents.rules import human_duration
 from bot.models import Incident
-from bot.policy import human_duration
 
 
 def _oneline(text: str | None) -> str:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, parse_schedule
 from bot.models import SEVERITIES, ActionItem, Incident, Outbox, TimelineEntry
+from bot.outbox.store import enqueue, row
 from bot.scheduling import cadence
-from bot.scheduling.outbox import enqueue, row
 
 
 def plan_all(session: Session, settings: Settings, now: datetime) -> int:
@@ -146,7 +146,7 @@ def plan_digest(session: Session, settings: Settings, now: datetime) -> int:
     key = f"digest:{channel}:{cadence.iso_week(moment, settings.zone)}"
     if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None:
         return 0
-    from bot.scheduling.digest import build_report, render_parts
+    from bot.overview.digest import build_report, render_parts
 
     report = build_report(session, settings.zone, now=now, week_end=moment)
     payload = {"parts": render_parts(session, report), "sent_parts": 0, "week": report.week}

@@ -22,9 +22,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import parse_schedule
+from bot.incidents.service import Deps
+from bot.outbox.delivery import sweep
 from bot.scheduling.planner import plan_all
-from bot.scheduling.sweep import sweep
-from bot.service import Deps
 
 log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,1 @@
+"""`incident-bot demo`: the whole story against a local Slack stand-in."""

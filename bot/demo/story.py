@@ -1,0 +1,217 @@
+"""`incident-bot demo`: the whole lifecycle on embedded defaults, printed for a terminal."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.app import build_app, dispatch
+from bot.config import load_settings
+from bot.demo.slack_standin import DemoSlack
+from bot.migrate import upgrade
+from bot.wiring import build_deps
+
+SECRET = "demo-signing-secret"
+ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+
+
+class InlineExecutor(Executor):
+    """Runs submitted work at once, in the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the future carries it, as a pool's would
+            future.set_exception(exc)
+        return future
+
+
+class DemoRun:
+    """Types commands as people would and lets the real Bolt app answer them."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.slack = DemoSlack()
+        self.announce = self.slack.add_channel("incidents")
+        workdir = Path(tempfile.mkdtemp(prefix="incident-bot-demo-"))
+        self.settings = load_settings(
+            SLACK_BOT_TOKEN="xoxb-demo",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=self.slack.api_url,
+            DATABASE_URL=database_url or f"sqlite:///{workdir / 'demo.db'}",
+            INCIDENT_ANNOUNCE_CHANNEL=self.announce,
+            OPENAI_API_KEY=None,
+        )
+        self.deps = build_deps(self.settings)
+        upgrade(self.deps.db)
+        # Work after each ack runs inline, so the story prints in order.
+        self.app = build_app(self.deps, executor=InlineExecutor())
+        self.verifier = SignatureVerifier(SECRET)
+        self._n = 0
+
+    def say(self, text: str) -> None:
+        print(f"\n{text}")
+
+    def command(self, user: str, channel: str, text: str) -> None:
+        who = self.slack.readable(f"<@{user}>")
+        where = self.slack.readable(f"<#{channel}>")
+        print(f"\n» {who} in {where}: /incident {text}")
+        self._n += 1
+        body = urlencode(
+            {
+                "command": "/incident",
+                "text": text,
+                "user_id": user,
+                "channel_id": channel,
+                "team_id": "T0DEMO",
+                "trigger_id": f"demo.{self._n}",
+                "response_url": self.slack.response_url(str(self._n)),
+            }
+        )
+        _status, answer = dispatch(self.app, body, self._headers(body))
+        if answer:
+            payload = json.loads(answer)
+            self.slack._print("only you see", self.slack.render(payload))
+
+    def react(self, user: str, channel: str, ts: str, reaction: str = "pushpin") -> None:
+        """A person adds a reaction: Slack sends the app a signed `reaction_added` event."""
+        who = self.slack.readable(f"<@{user}>")
+        print(f"\n» {who} reacts :{reaction}: to that message")
+        self._n += 1
+        event = {
+            "type": "reaction_added",
+            "user": user,
+            "reaction": reaction,
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "item_user": CAROL,
+            "event_ts": ts,
+        }
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T0DEMO",
+                "api_app_id": "A0DEMO",
+                "event_id": f"Ev{self._n:08d}",
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        headers = self._headers(body) | {"content-type": "application/json"}
+        dispatch(self.app, body, headers)
+
+    def _headers(self, body: str) -> dict[str, str]:
+        stamp = str(int(time.time()))
+        signature = self.verifier.generate_signature(timestamp=stamp, body=body)
+        return {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": stamp,
+            "x-slack-signature": signature,
+        }
+
+    def channel_of(self, number: int) -> str:
+        with self.deps.db.unit_of_work() as session:
+            from bot.incidents.lifecycle import by_number
+
+            return by_number(session, number).channel_id
+
+    def close(self) -> None:
+        self.slack.close()
+        self.deps.db.dispose()
+
+
+def run_demo(database_url: str | None = None) -> int:
+    demo = DemoRun(database_url)
+    now = demo.deps.clock()
+    zone = demo.settings.zone
+    ago = lambda minutes: (now - timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")  # noqa: E731
+    try:
+        print("incident-bot demo — SQLite, a local stand-in for Slack, deterministic drafting.")
+        print(f"Database: {demo.settings.DATABASE_URL}")
+        demo.say("── 1. Declare ─────────────────────────────────────────────")
+        demo.command(ALICE, demo.announce, "declare sev2 Checkout returns 500s for EU customers")
+        channel = demo.channel_of(1)
+        demo.say("── 2. During the incident ────────────────────────────────")
+        demo.command(ALICE, channel, f"started at {ago(40)}")
+        demo.command(ALICE, channel, f"detected at {ago(30)}")
+        demo.command(ALICE, channel, "role scribe <@U0BOB|bob>")
+        demo.command(BOB, channel, "acknowledged")
+        demo.command(BOB, channel, "note Error rate 38% on /checkout, only eu-west-1")
+        demo.command(
+            ALICE, channel, "decision Roll back release 4.2 because errors began with its deploy"
+        )
+        said = demo.slack.add_message(
+            channel, CAROL, "Grafana: checkout-api p99 latency 12s since the 4.2 deploy"
+        )
+        demo.react(BOB, channel, said)
+        demo.command(ALICE, channel, "severity sev1")
+        demo.command(ALICE, channel, "status identified")
+        demo.command(CAROL, channel, "status bogus")
+        demo.command(ALICE, channel, "mitigated")
+        demo.say("── 3. Resolve ─────────────────────────────────────────────")
+        demo.command(ALICE, channel, "resolved")
+        demo.command(ALICE, channel, "timeline")
+        _extras(demo, channel)
+        demo.say("── Export (incident-bot export 1 --format json, abridged) ──")
+        _print_export(demo)
+    finally:
+        demo.close()
+    return 0
+
+
+def _extras(demo: DemoRun, channel: str) -> None:
+    """After the incident: postmortem, follow-ups with time moved forward, stats."""
+    from bot.scheduling import run_due
+
+    demo.say("── 4. Postmortem (deterministic: no OPENAI_API_KEY) ───────")
+    demo.command(ALICE, channel, "postmortem")
+    for file_id, content in demo.slack.uploads.items():
+        lines = content.decode(errors="replace").splitlines()
+        print(f"\n  [file {file_id}, first 40 of {len(lines)} lines]")
+        print("\n".join("  ▏ " + line for line in lines[:40]))
+    demo.slack.uploads.clear()
+
+    demo.say("── 5. Follow-ups ───────────────────────────────────────────")
+    demo.command(
+        ALICE,
+        channel,
+        "action Add a canary stage to the checkout deploy <@U0BOB|bob> due in 2 days",
+    )
+    demo.command(ALICE, channel, "action Alert on checkout p99 latency due in 9 days")
+    demo.command(BOB, demo.announce, "actions mine")
+    zone = demo.settings.zone
+    now = demo.deps.clock()
+    tomorrow = (now.astimezone(zone) + timedelta(days=1)).replace(hour=9, minute=5)
+    for moment in (tomorrow, _next_digest(now, zone)):
+        demo.say(f"⏩ time moves forward to {moment.strftime('%a %Y-%m-%d %H:%M %Z')}")
+        for line in run_due(demo.deps, moment.astimezone(UTC)):
+            print(f"  [scheduler] sent {line}")
+    demo.slack.uploads.clear()
+
+    demo.say("── 6. Stats ────────────────────────────────────────────────")
+    demo.command(ALICE, demo.announce, "stats all")
+
+
+def _next_digest(now: datetime, zone: ZoneInfo) -> datetime:
+    """A minute after the next weekly digest time (INCIDENT_DIGEST_SCHEDULE's default)."""
+    local = now.astimezone(zone)
+    days = (7 - local.weekday()) % 7 or 7
+    return (local + timedelta(days=days)).replace(hour=9, minute=1, second=0, microsecond=0)
+
+
+def _print_export(demo: DemoRun) -> None:
+    from bot import export
+
+    with demo.deps.db.unit_of_work() as session:
+        data: dict[str, Any] = export.incident_dict(export.load(session, "1")[0])
+    data["timeline"] = f"[{len(data['timeline'])} entries]"
+    print(json.dumps(data, indent=2))

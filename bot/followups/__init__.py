@@ -1,0 +1,1 @@
+"""Action items: use cases, reminders, messages, modals."""

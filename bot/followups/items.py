@@ -1,0 +1,295 @@
+"""Action-item use cases: take a Session and an explicit `now`, return domain objects, never commit.
+
+Items outlive their incident's channel: they are rows, listed and closed from anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import IncidentError, NotFound, SlackFailure
+from bot.incidents.lifecycle import add_entry, can_see
+from bot.incidents.rules import check_text
+from bot.incidents.service import IncidentService
+from bot.models import ActionItem, Incident, TimelineEntry
+
+log = logging.getLogger(__name__)
+ItemChange = Callable[[Session, datetime], tuple[ActionItem, TimelineEntry | None]]
+
+PRIORITIES = ("high", "medium", "low")
+TYPES = ("mitigate", "prevent", "process")
+ITEM_TEXT_MAX = 500
+SNOOZE_DAYS = 7
+_REF = re.compile(r"^(?:ai-?|#)?(\d{1,9})$", re.IGNORECASE)
+_BARE_AT = re.compile(r"(?:^|\s)@([\w.\-]+)\s*$")
+
+
+def ref(item: ActionItem | int) -> str:
+    """How an action item is named to people: `AI-12`."""
+    return f"AI-{item if isinstance(item, int) else item.id}"
+
+
+def parse_ref(text: str) -> int:
+    """`AI-12`, `ai12`, `#12` or `12` -> 12."""
+    match = _REF.match(text.strip())
+    if not match:
+        raise IncidentError(f"`{text}` is not an action item: use its id, like `AI-12` or `12`.")
+    return int(match.group(1))
+
+
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    value = value.strip().lower()
+    if value not in choices:
+        raise IncidentError(f"`{value}` is not a {what}: use one of {', '.join(choices)}.")
+    return value
+
+
+def check_item_text(text: str) -> str:
+    """The item text; a bare `@name` at the end is an owner Slack didn't resolve."""
+    text = check_text(text, "action item", ITEM_TEXT_MAX)
+    if match := _BARE_AT.search(text):
+        raise IncidentError(
+            f"`@{match.group(1)}` is not a person Slack knows: pick the owner from the @ menu "
+            "so Slack sends a mention."
+        )
+    return text
+
+
+def local_today(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date()
+
+
+def add_action_item(
+    session: Session,
+    incident: Incident,
+    *,
+    now: datetime,
+    user: str,
+    text: str,
+    owner: str | None = None,
+    due: date | None = None,
+    priority: str = "medium",
+    type_: str = "prevent",
+) -> tuple[ActionItem, TimelineEntry]:
+    """Create a follow-up of this incident and record it on the timeline."""
+    item = ActionItem(
+        incident=incident,
+        text=check_item_text(text),
+        owner=owner,
+        due=due,
+        priority=check_choice(priority, PRIORITIES, "priority"),
+        type=check_choice(type_, TYPES, "type"),
+        status="open",
+        created_by=user,
+        created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    entry = add_entry(
+        session, incident, at=now, kind="action", text=describe(item), author=user, now=now
+    )
+    return item, entry
+
+
+def describe(item: ActionItem) -> str:
+    """One line for the timeline and the channel: id, text, owner, due."""
+    owner = f"<@{item.owner}>" if item.owner else "no owner yet"
+    due = f"due {item.due.isoformat()}" if item.due else "no due date"
+    return f"Action item {ref(item)} ({item.type}, {item.priority}): {item.text} — {owner}, {due}"
+
+
+def get_visible(session: Session, item_id: int, viewer: str, *, lock: bool = False) -> ActionItem:
+    """The item if this person may see it; a private incident's items are hidden from others."""
+    query = select(ActionItem).where(ActionItem.id == item_id)
+    if lock:
+        query = query.with_for_update()
+    item = session.scalar(query)
+    if item is None or (item.incident is not None and not can_see(item.incident, viewer)):
+        raise NotFound(f"There is no action item {ref(item_id)}. `/incident actions` lists yours.")
+    return item
+
+
+def _require_open(item: ActionItem) -> None:
+    if item.status != "open":
+        raise IncidentError(f"Action item {ref(item)} is already done.")
+
+
+def _record(
+    session: Session, item: ActionItem, *, now: datetime, user: str, text: str
+) -> TimelineEntry | None:
+    if item.incident is None:
+        return None
+    return add_entry(session, item.incident, at=now, kind="action", text=text, author=user, now=now)
+
+
+def close_action_item(
+    session: Session, item_id: int, *, now: datetime, user: str
+) -> tuple[ActionItem, TimelineEntry | None]:
+    """Mark done; anyone who can see the item may close it (the timeline says who)."""
+    item = get_visible(session, item_id, user, lock=True)
+    _require_open(item)
+    item.status, item.closed_at, item.closed_by = "done", now, user
+    entry = _record(session, item, now=now, user=user, text=f"Action item {ref(item)} done")
+    return item, entry
+
+
+def reassign_action_item(
+    session: Session, item_id: int, *, now: datetime, user: str, owner: str
+) -> tuple[ActionItem, TimelineEntry | None]:
+    item = get_visible(session, item_id, user, lock=True)
+    _require_open(item)
+    if item.owner == owner:
+        raise IncidentError(f"<@{owner}> already owns action item {ref(item)}.")
+    item.owner = owner
+    text = f"Action item {ref(item)} reassigned to <@{owner}>"
+    return item, _record(session, item, now=now, user=user, text=text)
+
+
+def redate_action_item(
+    session: Session, item_id: int, *, now: datetime, user: str, due: date, zone: ZoneInfo
+) -> tuple[ActionItem, TimelineEntry | None]:
+    if due < local_today(now, zone):
+        raise IncidentError(f"{due.isoformat()} is in the past: a due date must be today or later.")
+    item = get_visible(session, item_id, user, lock=True)
+    _require_open(item)
+    item.due = due
+    text = f"Action item {ref(item)} now due {due.isoformat()}"
+    return item, _record(session, item, now=now, user=user, text=text)
+
+
+def snooze_action_item(
+    session: Session, item_id: int, *, now: datetime, user: str, zone: ZoneInfo
+) -> tuple[ActionItem, TimelineEntry | None]:
+    """Due a week from today (or from the current due date, if that is later)."""
+    item = get_visible(session, item_id, user)
+    base = max(item.due or local_today(now, zone), local_today(now, zone))
+    return redate_action_item(
+        session, item_id, now=now, user=user, due=base + timedelta(days=SNOOZE_DAYS), zone=zone
+    )
+
+
+def list_action_items(
+    session: Session,
+    viewer: str,
+    *,
+    scope: str = "mine",
+    incident: Incident | None = None,
+    limit: int = 500,
+) -> list[ActionItem]:
+    """Open items: the viewer's own, one incident's, or all the viewer may see; due first."""
+    query = (
+        select(ActionItem)
+        .where(ActionItem.status == "open")
+        .options(selectinload(ActionItem.incident))
+        .order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id)
+    )
+    if scope == "mine":
+        query = query.where(ActionItem.owner == viewer)
+    elif incident is not None:
+        query = query.where(ActionItem.incident_id == incident.id)
+    rows = session.scalars(query.limit(limit)).all()
+    return [i for i in rows if i.incident is None or can_see(i.incident, viewer)]
+
+
+def overdue(item: ActionItem, today: date) -> bool:
+    return item.status == "open" and item.due is not None and item.due < today
+
+
+class FollowupService:
+    """Action items with Slack: one unit of work, then the change is posted in the channel."""
+
+    def __init__(self, service: IncidentService) -> None:
+        self.service = service
+        self.db = service.db
+        self.zone = service.settings.zone
+
+    def add(
+        self,
+        channel: str,
+        user: str,
+        *,
+        text: str,
+        owner: str | None = None,
+        due: date | None = None,
+        priority: str = "medium",
+        type_: str = "prevent",
+        usage: str = "/incident action TEXT [@owner] [due DATE]",
+    ) -> ActionItem:
+        """Add an item to the incident of this channel (its members may add)."""
+        item_box: list[ActionItem] = []
+
+        def apply(session: Session, incident: Incident, now: datetime) -> TimelineEntry:
+            item, entry = add_action_item(
+                session,
+                incident,
+                now=now,
+                user=user,
+                text=text,
+                owner=owner,
+                due=due,
+                priority=priority,
+                type_=type_,
+            )
+            item_box.append(item)
+            return entry
+
+        self.service.change(channel, user, usage, apply)
+        return item_box[0]
+
+    def apply(self, user: str, change: ItemChange) -> ActionItem:
+        """Run one change to an existing item, then post it where its incident lives."""
+        now = self.service.now()
+        with self.db.unit_of_work() as session:
+            item, entry = change(session, now)
+            incident = item.incident
+            if entry is not None and incident is not None:
+                session.flush()
+                session.refresh(incident)
+        if entry is not None and incident is not None:
+            try:
+                self.service.publish_change(incident, entry)
+            except SlackFailure:
+                # The channel may be archived: the item lives on, the post is a courtesy.
+                log.info("could not post %s in %s", ref(item), incident.channel_id)
+        return item
+
+    def close(self, user: str, item_id: int) -> ActionItem:
+        return self.apply(user, lambda s, now: close_action_item(s, item_id, now=now, user=user))
+
+    def reassign(self, user: str, item_id: int, owner: str) -> ActionItem:
+        return self.apply(
+            user,
+            lambda s, now: reassign_action_item(s, item_id, now=now, user=user, owner=owner),
+        )
+
+    def redate(self, user: str, item_id: int, due: date) -> ActionItem:
+        return self.apply(
+            user,
+            lambda s, now: redate_action_item(
+                s, item_id, now=now, user=user, due=due, zone=self.zone
+            ),
+        )
+
+    def snooze(self, user: str, item_id: int) -> ActionItem:
+        return self.apply(
+            user,
+            lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=self.zone),
+        )
+
+    def check_owner(self, owner: str) -> None:
+        """Refuse an owner Slack doesn't know; other lookup failures don't block the command."""
+        try:
+            self.service.slack.call("users.info", user=owner)
+        except SlackFailure as exc:
+            if getattr(exc, "code", "") in ("user_not_found", "user_not_visible"):
+                raise IncidentError(
+                    f"Slack doesn't know <@{owner}>: pick the owner from the @ menu."
+                ) from None
+            log.info("could not look up %s: %s", owner, exc.message)

@@ -1,0 +1,1 @@
+"""Incidents: lifecycle rules and use cases, card, announcements, modals."""

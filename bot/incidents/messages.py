@@ -1,0 +1,256 @@
+"""Block Kit builders (slack_sdk.models objects, which validate Slack's limits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot.incidents.lifecycle import incident_durations
+from bot.incidents.rules import human_duration
+from bot.models import SEVERITIES, STATUSES, Incident, TimelineEntry
+from bot.slack import ids
+from handlers.commands.grammar import USAGE
+
+SEVERITY_EMOJI = {
+    "sev1": ":red_circle:",
+    "sev2": ":large_orange_circle:",
+    "sev3": ":large_yellow_circle:",
+    "sev4": ":white_circle:",
+}
+KIND_EMOJI = {
+    "decision": ":scales:",
+    "note": ":memo:",
+    "message": ":speech_balloon:",
+    "status": ":arrows_counterclockwise:",
+    "severity": ":rotating_light:",
+    "role": ":bust_in_silhouette:",
+    "milestone": ":round_pushpin:",
+    "action": ":white_check_mark:",
+}
+SECTION_TEXT_MAX = 3000
+
+
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    """Slack renders <!date> in each reader's own zone; the fallback uses INCIDENT_TIMEZONE."""
+    fallback = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def plain_when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """Fit a section's limit, saying so rather than cutting silently."""
+    return text if len(text) <= limit else text[: limit - 12].rstrip() + " …(cut)"
+
+
+def _options(values: Sequence[str]) -> list[Option]:
+    return [Option(text=v, value=v) for v in values]
+
+
+def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
+    """The pinned card: title, severity, status, commander, milestones, buttons."""
+    sev = incident.severity
+    commander = f"<@{incident.commander}>" if incident.commander else "_nobody_"
+    milestones = []
+    for name in ("started", "detected", "declared", "acknowledged", "mitigated", "resolved"):
+        value = incident.milestone(name)
+        milestones.append(f"*{name}*: {when(value, zone) if value else '—'}")
+    blocks: list[Block] = [
+        HeaderBlock(text=clip(f"Incident {incident.number}: {incident.title}", 150)),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Severity*\n{SEVERITY_EMOJI[sev]} {sev.upper()}"),
+                MarkdownTextObject(text=f"*Status*\n{incident.status}"),
+                MarkdownTextObject(text=f"*Commander*\n{commander}"),
+                MarkdownTextObject(text="*Private*\nyes" if incident.private else "*Private*\nno"),
+            ]
+        ),
+        SectionBlock(text=MarkdownTextObject(text="\n".join(milestones))),
+    ]
+    if incident.is_open:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    StaticSelectElement(
+                        action_id=ids.CARD_SEVERITY,
+                        placeholder="Change severity",
+                        options=_options(SEVERITIES),
+                    ),
+                    StaticSelectElement(
+                        action_id=ids.CARD_STATUS,
+                        placeholder="Change status",
+                        options=_options([s for s in STATUSES if s != "resolved"]),
+                    ),
+                    ButtonElement(
+                        text="Resolve",
+                        action_id=ids.CARD_RESOLVE,
+                        value=str(incident.number),
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Resolve this incident?",
+                            text=f"Incident {incident.number} will be marked resolved now.",
+                            confirm="Resolve",
+                            deny="Cancel",
+                        ),
+                    ),
+                    ButtonElement(
+                        text="Hand over commander",
+                        action_id=ids.CARD_COMMANDER,
+                        value=str(incident.number),
+                    ),
+                    _add_action_button(incident),
+                ]
+            )
+        )
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=duration_line(incident))]))
+        blocks.append(ActionsBlock(elements=[_add_action_button(incident)]))
+    return blocks
+
+
+def _add_action_button(incident: Incident) -> ButtonElement:
+    """Opens the action-item modal (handlers/followups.py); follow-ups outlive the incident."""
+    return ButtonElement(
+        text="Add action item", action_id=ids.CARD_ACTION_ITEM, value=str(incident.number)
+    )
+
+
+def card_text(incident: Incident) -> str:
+    return f"Incident {incident.number} ({incident.severity}, {incident.status}): {incident.title}"
+
+
+def duration_line(incident: Incident) -> str:
+    values = incident_durations(incident)
+    parts = [
+        f"{k.removeprefix('time_to_').replace('_', ' ')}: {human_duration(v)}"
+        for k, v in values.items()
+    ]
+    return "Time to " + " · ".join(parts)
+
+
+def announcement(incident: Incident, declared_by: str) -> tuple[str, list[Block]]:
+    """Announce channel post; a private incident's announcement names no details."""
+    if incident.private:
+        text = f":lock: A private incident ({incident.number}) was declared by <@{declared_by}>."
+        return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+    sev = incident.severity
+    text = (
+        f"{SEVERITY_EMOJI[sev]} *{sev.upper()}* incident {incident.number} declared by "
+        f"<@{declared_by}>: *{incident.title}* — join <#{incident.channel_id}>"
+    )
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+
+
+def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:
+    if incident.private:
+        text = f":lock: Private incident {incident.number} was resolved."
+    else:
+        text = (
+            f":white_check_mark: Incident {incident.number} resolved: *{incident.title}* "
+            f"(<#{incident.channel_id}>). {duration_line(incident)}"
+        )
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+
+
+def resolved_post(incident: Incident) -> tuple[str, list[Block]]:
+    lines = [f":white_check_mark: *Incident {incident.number} resolved.*"]
+    for key, value in incident_durations(incident).items():
+        lines.append(f"• {key.replace('_', ' ').capitalize()}: {human_duration(value)}")
+    text = "\n".join(lines)
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def entry_line(entry: TimelineEntry, zone: ZoneInfo, *, rich: bool = True) -> str:
+    stamp = when(entry.at, zone) if rich else plain_when(entry.at, zone)
+    who = f" <@{entry.author}>" if entry.author else ""
+    text = entry.text
+    if entry.kind == "decision":
+        text = f"*Decision:* {text}"
+        if entry.rationale:
+            text += f"\n   _because_ {entry.rationale}"
+        if entry.alternatives:
+            text += f"\n   _alternatives:_ {entry.alternatives}"
+        if entry.decided_by and entry.decided_by != entry.author:
+            text += f"\n   _decided by_ <@{entry.decided_by}>"
+    if entry.deleted:
+        text = f"~{text}~ _(deleted in Slack)_"
+    if entry.permalink:
+        text += f" <{entry.permalink}|(message)>"
+    return f"{KIND_EMOJI.get(entry.kind, '•')} {stamp}{who}: {text}"
+
+
+def change_post(entry: TimelineEntry, zone: ZoneInfo) -> tuple[str, list[Block]]:
+    """What the channel sees when someone records something."""
+    line = entry_line(entry, zone)
+    return line, [SectionBlock(text=MarkdownTextObject(text=clip(line)))]
+
+
+def incident_list(incidents: Sequence[Incident], zone: ZoneInfo, now: datetime) -> list[Block]:
+    if not incidents:
+        return [SectionBlock(text=MarkdownTextObject(text="No open incidents. :tada:"))]
+    blocks: list[Block] = [HeaderBlock(text=f"Open incidents ({len(incidents)})")]
+    lines = []
+    for inc in incidents:
+        age = human_duration(int((now - inc.declared_at).total_seconds()))
+        who = f"<@{inc.commander}>" if inc.commander else "no commander"
+        lock = ":lock: " if inc.private else ""
+        lines.append(
+            f"{SEVERITY_EMOJI[inc.severity]} {lock}*{inc.number}* <#{inc.channel_id}> "
+            f"{inc.title} — {inc.status}, {who}, {age} old"
+        )
+    blocks.extend(_chunked_sections(lines, max_blocks=48))
+    return blocks
+
+
+def _chunked_sections(lines: Sequence[str], max_blocks: int) -> list[Block]:
+    """Pack lines into sections under the text limit; say what didn't fit."""
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    for index, line in enumerate(lines):
+        line = clip(line, SECTION_TEXT_MAX - 10)
+        if chunk and len("\n".join([*chunk, line])) > SECTION_TEXT_MAX:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+            chunk = []
+            if len(blocks) == max_blocks - 1:
+                rest = len(lines) - index
+                blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {rest} more")]))
+                return blocks
+        chunk.append(line)
+    if chunk:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
+    return blocks
+
+
+def help_blocks() -> tuple[str, list[Block]]:
+    lines = ["*`/incident` commands*"] + [f"`{usage}`" for usage in USAGE.values()]
+    lines.append(
+        "TIME is `HH:MM`, `YYYY-MM-DD HH:MM` or ISO-8601 with an offset. "
+        "React with :pushpin: to add a message to the timeline."
+    )
+    text = "\n".join(lines)
+    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
+
+
+def text_blocks(text: str) -> list[Block]:
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+
+
+def divider() -> Block:
+    return DividerBlock()

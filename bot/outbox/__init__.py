@@ -1,0 +1,1 @@
+"""Durable messages: recorded with the change, delivered from the record."""

@@ -1,0 +1,1 @@
+"""Summaries across domains: the App Home tab and the weekly digest."""

@@ -1,0 +1,1 @@
+"""Outgoing Slack: the port, ids, shared Block Kit pieces, modal helpers."""

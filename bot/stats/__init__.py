@@ -1,0 +1,1 @@
+"""Durations and counts: rules, queries, messages, charts, /metrics."""

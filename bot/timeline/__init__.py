@@ -1,0 +1,1 @@
+"""The timeline: capture of messages, pages, corrections."""

@@ -1,0 +1,107 @@
+"""Correcting the timeline: edit an entry's time and text, or remove it; every change recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import Block
+from sqlalchemy.orm import Session
+
+from bot.errors import IncidentError, NotFound
+from bot.incidents.membership import Membership
+from bot.incidents.rules import check_text, parse_time
+from bot.incidents.service import IncidentService
+from bot.models import Incident, TimelineEntry, TimelineRevision
+from bot.timeline.pages import FIXED_KINDS
+
+
+def editable(entry: TimelineEntry) -> bool:
+    return entry.kind not in FIXED_KINDS and not entry.removed
+
+
+def _revision(entry: TimelineEntry, reason: str, user: str, now: datetime) -> TimelineRevision:
+    return TimelineRevision(
+        entry=entry,
+        changed_at=now,
+        changed_by=user,
+        reason=reason,
+        old_text=entry.text,
+        old_at=entry.at,
+    )
+
+
+def _editable_entry(session: Session, entry_id: int) -> TimelineEntry:
+    entry = session.get(TimelineEntry, entry_id, with_for_update=True)
+    if entry is None or entry.removed:
+        raise NotFound("That timeline entry is gone (removed, or never existed).")
+    if not editable(entry):
+        raise IncidentError(
+            "Milestone entries follow the incident's milestones: change them with "
+            "`/incident <milestone> at TIME`."
+        )
+    return entry
+
+
+def remove_entry(session: Session, entry_id: int, *, user: str, now: datetime) -> TimelineEntry:
+    """Take an entry off the timeline; the entry and a 'removed' revision stay as the record."""
+    entry = _editable_entry(session, entry_id)
+    session.add(_revision(entry, "removed", user, now))
+    entry.removed, entry.edited_at = True, now
+    return entry
+
+
+def correct_entry(
+    session: Session, entry_id: int, *, user: str, now: datetime, at: datetime, text: str
+) -> TimelineEntry:
+    """Correct an entry's time and text; the earlier version is kept as a revision."""
+    entry = _editable_entry(session, entry_id)
+    text = check_text(text, "entry")
+    if entry.text == text and entry.at == at:
+        return entry
+    session.add(_revision(entry, "corrected", user, now))
+    entry.text, entry.at, entry.edited_at = text, at, now
+    return entry
+
+
+class TimelineEditor:
+    """Timeline corrections from Slack, for members of the incident's channel only."""
+
+    def __init__(self, service: IncidentService) -> None:
+        self.service = service
+        self.members = Membership(service)
+
+    def entry(self, entry_id: int, user: str) -> tuple[TimelineEntry, Incident]:
+        """The entry a member wants to change (loaded for the edit modal)."""
+        with self.service.db.unit_of_work() as session:
+            entry = _editable_entry(session, entry_id)
+            incident_id = entry.incident_id
+        incident = self.members.require_incident(incident_id, user, "the timeline")
+        return entry, incident
+
+    def parse_at(self, raw: str) -> datetime:
+        return parse_time(raw, self.service.now(), self.service.settings.zone)
+
+    def remove(self, entry_id: int, user: str) -> Incident:
+        _entry, incident = self.entry(entry_id, user)
+        with self.service.db.unit_of_work() as session:
+            remove_entry(session, entry_id, user=user, now=self.service.now())
+            self._touch(session, incident)
+        return incident
+
+    def correct(self, entry_id: int, user: str, *, at: datetime, text: str) -> TimelineEntry:
+        _entry, incident = self.entry(entry_id, user)
+        with self.service.db.unit_of_work() as session:
+            entry = correct_entry(
+                session, entry_id, user=user, now=self.service.now(), at=at, text=text
+            )
+            self._touch(session, incident)
+            return entry
+
+    def _touch(self, session: Session, incident: Incident) -> None:
+        stored = session.get(Incident, incident.id)
+        if stored is not None:
+            stored.last_activity_at = max(stored.last_activity_at, self.service.now())
+
+    def page(self, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
+        """One page of the timeline, as the viewer may see it."""
+        return self.service.timeline(number, page, viewer)

@@ -1,0 +1,1 @@
+"""`/incident`: the listener, its grammar and the subcommand interpreters."""

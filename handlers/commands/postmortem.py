@@ -1,0 +1,39 @@
+"""`/incident postmortem [TEMPLATE]`: draft the postmortem and post it to the incident channel.
+
+Runs after the handler's ack; the draft arrives when ready (a model call may take a while and
+every failure of it falls back to the deterministic draft).
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from bot.drafting import templates
+from bot.drafting.draft import write_draft
+from bot.drafting.publish import publish
+from bot.errors import IncidentError, SlackFailure
+from bot.incidents import lifecycle as incidents
+from handlers.commands.table import Invocation, Reply, subcommand
+
+
+@subcommand("postmortem")
+def postmortem(inv: Invocation) -> Reply:
+    words = inv.command.rest.split()
+    if len(words) > 1:
+        raise IncidentError(f"Use: `{inv.command.usage}` (one template name at most).")
+    settings, service = inv.service.settings, inv.service
+    name = templates.resolve(words[0] if words else None, settings.INCIDENT_POSTMORTEM_TEMPLATE)
+    with service.db.unit_of_work() as session:
+        incident = incidents.require_for_channel(session, inv.channel, inv.command.usage)
+        incidents.add_member(incident, inv.user)
+        incident_id = incident.id
+    if settings.OPENAI_API_KEY:
+        with suppress(SlackFailure):  # only a courtesy
+            service.slack.ephemeral(
+                inv.channel,
+                inv.user,
+                "Drafting the postmortem with the model; it will appear here.",
+            )
+    draft = write_draft(service.db, settings, incident_id, template=name, now=service.now())
+    published = publish(service.db, service.slack, settings, draft, service.now())
+    return Reply(f"Postmortem draft posted: {published.link}")

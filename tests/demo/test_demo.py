@@ -1,0 +1,40 @@
+"""`incident-bot demo` (the README's first command) runs the whole story with no configuration."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_demo_runs_the_lifecycle_with_no_configuration(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    for seen in (
+        "channel #inc-1-checkout-returns-500s-for-eu-customers created",
+        "message pinned in #inc-1-checkout-returns-500s-for-eu-customers",
+        "SEV2* incident 1 declared by @alice",
+        "Decision:* Roll back release 4.2",
+        "`bogus` is not a status",
+        "Incident 1 resolved.",
+        "Time to detect: 10m",
+        "# Postmortem: Checkout returns 500s for EU customers",
+        "Action item AI-1 from incident 1 is due soon.",
+        "Weekly incident digest",
+        "Incident stats · all time",
+        '"time_to_detect": 600',
+    ):
+        assert seen in out, f"demo output lacks {seen!r}"
+    assert "Traceback" not in out + result.stderr
+    assert "Grafana: checkout-api p99 latency" in out

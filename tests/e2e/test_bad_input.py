@@ -1,0 +1,184 @@
+"""Bad input and Slack failures: one clear ephemeral line, nothing half-made."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import Incident, TimelineEntry
+from tests.support.harness import SlackHarness
+
+
+def _count(slack: SlackHarness, model: type) -> int:
+    with slack.deps.db.unit_of_work() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _one_line(slack: SlackHarness, response: object, *, wait: bool = True) -> str:
+    """The single ephemeral line the typist got (in the ack or via response_url)."""
+    body = response.json() if response.text else {}  # type: ignore[attr-defined]
+    if body.get("text"):
+        return str(body["text"])
+    if wait:
+        slack.wait_reply()
+    (line,) = slack.ephemerals()
+    assert "\n" not in line and "Traceback" not in line
+    return line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("frobnicate now", "`frobnicate` is not an /incident subcommand"),
+        ("declare sev9 Bad", "`sev9` is not a severity: use one of sev1, sev2, sev3, sev4."),
+        ("declare --loud Bad", "`--loud` is not an option"),
+        ("note something", "only works in an incident channel"),
+        ("severity sev1", "only works in an incident channel"),
+        ("timeline", "only works in an incident channel"),
+    ],
+)
+def test_bad_commands_get_one_clear_line(slack: SlackHarness, text: str, expected: str) -> None:
+    line = _one_line(slack, slack.command(text))
+    assert expected in line
+    assert _count(slack, Incident) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("severity critical", "`critical` is not a severity"),
+        ("severity", "Missing severity. Use: `/incident severity"),
+        ("status sleeping", "`sleeping` is not a status"),
+        ("note at 25:99 x", "`25:99` is not a time: use HH:MM"),
+        ("note at 2026-11-26T10:00:00 x", "has no offset"),
+        ("detected at 2099-01-01 10:00", "is in the future"),
+        ("note", "Missing text. Use: `/incident note [at TIME] TEXT`"),
+        ("role boss <@U2>", "Use: `/incident role commander|scribe|comms @user`"),
+        ("role scribe bob", "`bob` is not a person"),
+        ("note " + "x" * 3001, "The note is 3001 characters; Slack allows 3000"),
+    ],
+    ids=lambda v: v[:40],
+)
+def test_bad_arguments_in_channel(slack: SlackHarness, text: str, expected: str) -> None:
+    channel = slack.declare("Bad input")
+    before = _count(slack, TimelineEntry)
+    slack.forget_replies()
+    line = _one_line(slack, slack.command(text, channel=channel))
+    assert expected in line
+    assert _count(slack, TimelineEntry) == before
+
+
+def test_ambiguous_time_in_local_zone(make_slack: object) -> None:
+    slack = make_slack(INCIDENT_TIMEZONE="Europe/Berlin")  # type: ignore[operator]
+    channel = slack.declare("DST")
+    slack.forget_replies()
+    line = _one_line(slack, slack.command("note at 2026-10-25 02:30 x", channel=channel))
+    assert "ambiguous" in line and "give the offset" in line
+
+
+def test_milestone_out_of_order_changes_nothing(slack: SlackHarness) -> None:
+    channel = slack.declare("Order")
+    earlier = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    slack.command("mitigated", channel=channel)
+    slack.fake.wait_for(lambda f: any("Marked mitigated" in p for p in slack.posts(channel)))
+    slack.forget_replies()
+    line = _one_line(slack, slack.command("resolved at " + earlier, channel=channel))
+    assert "resolved can't be" in line and "before mitigated" in line
+    with slack.deps.db.unit_of_work() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.resolved_at is None and incident.status == "investigating"
+
+
+def test_name_taken_gets_a_new_name(slack: SlackHarness) -> None:
+    slack.fake.add_channel("inc-1-db-down")
+    channel = slack.declare("DB down")
+    assert slack.fake.channels[channel].name == "inc-1-db-down-2"
+    assert _count(slack, Incident) == 1
+
+
+@pytest.mark.parametrize("failure", ["server_error", "fail"])
+def test_channel_creation_failure_leaves_nothing(slack: SlackHarness, failure: str) -> None:
+    if failure == "server_error":
+        slack.fake.server_error("conversations.create", status=500, times=10)
+    else:
+        slack.fake.fail("conversations.create", error="restricted_action", times=1)
+    line = _one_line(slack, slack.command("declare sev1 Broken"))
+    assert "Couldn't create the incident channel" in line and "Nothing was recorded" in line
+    assert _count(slack, Incident) == 0 and _count(slack, TimelineEntry) == 0
+
+
+def test_rate_limit_is_retried_after_retry_after(slack: SlackHarness) -> None:
+    slack.fake.rate_limit("conversations.create", retry_after=1, times=1)
+    slack.declare("Rate limited")
+    creates = slack.fake.calls_to("conversations.create")
+    assert [c.status for c in creates] == [429, 200]
+    assert creates[1].at - creates[0].at >= 1.0
+    assert _count(slack, Incident) == 1
+
+
+def test_database_failure_after_channel_archives_the_orphan(slack: SlackHarness) -> None:
+    # A channel id already recorded makes the insert fail after Slack created the channel.
+    first = slack.declare("First")
+    slack.forget_replies()
+    slack.fake.next_channel_id = first  # the fake hands out an id we already hold
+    slack.command("declare Second")
+    slack.fake.wait_for(lambda f: f.calls_to("conversations.archive"))
+    assert _count(slack, Incident) == 1
+    assert "Sorry, something went wrong" in slack.wait_reply()[0]
+
+
+def test_announce_channel_problems_are_reported_not_fatal(slack: SlackHarness) -> None:
+    slack.fake.fail("chat.postMessage", error="not_in_channel", times=0)
+    slack.fake.channels[slack.announce].members.discard("UBOT")
+    slack.fake.channels[slack.announce].is_private = True
+    slack.command("declare Announce fails")
+    slack.fake.wait_for(lambda f: f.calls_to("conversations.setTopic"))
+    line = slack.wait_reply()[0]
+    assert "Incident 1 declared" in line and "announcement failed" in line
+    assert "not in that channel" in line
+    assert _count(slack, Incident) == 1
+
+
+def test_post_failure_after_commit_says_it_was_recorded(slack: SlackHarness) -> None:
+    channel = slack.declare("Lost channel")
+    slack.forget_replies()
+    slack.fake.fail("chat.postMessage", error="channel_not_found", times=1)
+    slack.command("note keep this", channel=channel)
+    line = slack.wait_reply()[0]
+    assert line.startswith("Recorded on the timeline, but not posted")
+    assert "can't find that channel" in line
+    with slack.deps.db.unit_of_work() as session:
+        assert session.scalar(select(TimelineEntry).where(TimelineEntry.text == "keep this"))
+
+
+def test_unsigned_or_forged_requests_are_refused(slack: SlackHarness) -> None:
+    response = slack.driver.command("/incident", "help", user="U1", channel="C1", secret="wrong")
+    assert response.status == 401
+
+
+def test_card_failure_still_declares_and_says_what_failed(slack: SlackHarness) -> None:
+    slack.fake.server_error("chat.postMessage", status=500, times=3)
+    slack.command("declare sev2 Card fails")
+    line = slack.wait_reply()[0]
+    assert "Incident 1 declared" in line and "The incident card" in line
+    with slack.deps.db.unit_of_work() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.card_ts is None and incident.channel_id
+
+
+def test_first_incidents_declared_at_once_get_distinct_numbers(slack: SlackHarness) -> None:
+    import threading
+
+    threads = [
+        threading.Thread(target=slack.command, args=(f"declare Race {n}",)) for n in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    slack.fake.wait_for(lambda f: _count(slack, Incident) == 4, timeout=20)
+    with slack.deps.db.unit_of_work() as session:
+        numbers = sorted(session.scalars(select(Incident.number)))
+    assert len(set(numbers)) == 4

@@ -1,0 +1,1 @@
+"""Shared fakes and helpers (fake Slack, fake model, databases)."""

@@ -1,0 +1,103 @@
+"""The running app under test: real Bolt app behind waitress, Web API answered by FakeSlack."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from waitress.server import create_server
+
+from bot.app import build_app, wsgi_app
+from bot.clock import utcnow
+from bot.config import Settings, load_settings
+from bot.db import Database
+from bot.incidents.service import Deps
+from bot.slack.port import Notifier, slack_client
+from tests.support.fakeslack import FakeSlack
+from tests.support.slackdriver import SlackDriver
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+class SlackHarness:
+    """Signed HTTP into the app; every Web API call lands in `fake` and is recorded."""
+
+    def __init__(self, db: Database, fake: FakeSlack, **overrides: Any) -> None:
+        self.fake = fake
+        self.announce = fake.add_channel("incidents", members=["UBOT"])
+        settings: dict[str, Any] = {
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "DATABASE_URL": db.url,
+            "INCIDENT_ANNOUNCE_CHANNEL": self.announce,
+            "OPENAI_API_KEY": None,
+            "OPENAI_BASE_URL": None,
+        }
+        settings.update(overrides)
+        self.settings: Settings = load_settings(**settings)
+        self.clock: Callable[[], datetime] = utcnow
+        client = slack_client(fake.bot_token, fake.api_url, retries=2)
+        self.deps = Deps(
+            settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
+        )
+        self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
+        self.app = build_app(self.deps, executor=self.work)
+        self.server = create_server(
+            wsgi_app(self.app, self.deps),
+            host="127.0.0.1",
+            port=0,
+            threads=8,
+            asyncore_loop_timeout=0.05,
+            asyncore_use_poll=True,  # a socket closed by close() ends the loop quietly
+        )
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+        self.driver = SlackDriver(
+            app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, fake=fake
+        )
+
+    def close(self) -> None:
+        self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
+        self.server.close()
+        self._thread.join(timeout=5)
+
+    # --- conveniences ---------------------------------------------------------------------
+    def command(self, text: str, *, user: str = "U1", channel: str | None = None) -> Any:
+        """Type `/incident TEXT`; returns the HTTP response to the slash command."""
+        return self.driver.command("/incident", text, user=user, channel=channel or self.announce)
+
+    def declare(self, title: str = "Checkout down", *, user: str = "U1", flags: str = "") -> str:
+        """Declare and wait for the incident channel; returns its id."""
+        before = len(self.fake.calls_to("pins.add"))
+        response = self.command(f"declare {flags} {title}".replace("  ", " "), user=user)
+        assert response.status == 200
+        self.fake.wait_for(lambda f: len(f.calls_to("pins.add")) > before)
+        self.fake.wait_for(lambda f: any(" declared: " in t for t in self.ephemerals()))
+        return str(self.fake.calls_to("pins.add")[-1].args["channel"])
+
+    def forget_replies(self) -> None:
+        """Start counting ephemeral replies afresh."""
+        self.fake.responses.clear()
+        self.fake.calls.clear()
+
+    def ephemerals(self) -> list[str]:
+        """Texts sent back to the typist (response_url and chat.postEphemeral), in order."""
+        out = [body.get("text", "") for _id, body in self.fake.responses]
+        out += [c.args.get("text", "") for c in self.fake.calls_to("chat.postEphemeral")]
+        return out
+
+    def wait_reply(self, count: int = 1) -> list[str]:
+        self.fake.wait_for(lambda f: len(self.ephemerals()) >= count)
+        return self.ephemerals()
+
+    def posts(self, channel: str) -> list[str]:
+        return [
+            c.args.get("text", "")
+            for c in self.fake.calls_to("chat.postMessage")
+            if c.args.get("channel") == channel and c.ok  # what people see: accepted posts
+        ]
