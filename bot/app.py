@@ -9,12 +9,15 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import utcnow
-from bot.incidents.service import Deps
 from bot.models import ProcessedEvent
+from bot.stats.metrics import exposition
+from bot.wiring import Deps
+from handlers import register_all
 
 log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -22,8 +25,6 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
     """Bolt app with signature verification, event de-duplication and every handler."""
-    from handlers import register_all
-
     settings = deps.settings
     app = App(
         client=deps.notifier.client,
@@ -87,8 +88,6 @@ def wsgi_app(app: App, deps: Deps) -> WsgiApp:
             )
             return [b"ok\n" if ok else b"database unavailable\n"]
         if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
-            from bot.stats.metrics import exposition
-
             body, content_type = exposition(deps)
             start_response("200 OK", [("Content-Type", content_type)])
             return [body]
@@ -99,6 +98,4 @@ def wsgi_app(app: App, deps: Deps) -> WsgiApp:
 
 def run_socket_mode(app: App, app_token: str) -> None:
     """Serve over Socket Mode (no public URL needed); blocks until interrupted."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     SocketModeHandler(app, app_token).start()

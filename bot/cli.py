@@ -7,8 +7,12 @@ import logging
 import sys
 from datetime import date
 
+from bot import export
 from bot.config import ConfigError, Settings, load_settings
+from bot.db import Database
+from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
+from bot.migrate import upgrade
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,9 +60,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from bot.db import Database
-    from bot.migrate import upgrade
-
     settings = load_settings()
     db = Database(settings.DATABASE_URL)
     upgrade(db)
@@ -69,7 +70,7 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_slack(http=not settings.SLACK_APP_TOKEN)
-    from bot.server import serve
+    from bot.server import serve  # deferred: Bolt, the handlers and matplotlib load slowly
 
     return serve(
         settings,
@@ -82,23 +83,19 @@ def _serve(args: argparse.Namespace) -> int:
 def _scheduler(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_slack(http=False)
-    from bot.server import run_scheduler_only
+    from bot.server import run_scheduler_only  # deferred, as in _serve
 
     return run_scheduler_only(settings)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo.story import run_demo
+    from bot.demo.story import run_demo  # deferred, as in _serve
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     return run_demo(database_url=args.database)
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot import export
-    from bot.db import Database
-    from bot.migrate import upgrade
-
     settings: Settings = load_settings()
     if args.incident != "all" and not args.incident.isdigit():
         raise IncidentError(f"`{args.incident}` is not an incident number or 'all'.")
@@ -111,8 +108,6 @@ def _export(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             out = export.to_csv(rows)
         else:
-            from bot.drafting.render import render_markdown_many
-
             out = render_markdown_many(session, rows, settings)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
     return 0

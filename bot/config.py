@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from functools import cached_property
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -20,8 +21,10 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and the fix."""
 
 
-def parse_duration(value: str) -> int:
-    """`30m`, `1h`, `1d`, `0` (off) -> seconds."""
+def parse_duration(value: str | int) -> int:
+    """`30m`, `1h`, `1d`, `0` (off) -> seconds; seconds pass through."""
+    if isinstance(value, int):
+        return value
     value = str(value).strip().lower()
     if value in ("0", "off", "none"):
         return 0
@@ -29,6 +32,10 @@ def parse_duration(value: str) -> int:
     if not match:
         raise ValueError(f"{value!r} is not a duration like 30m, 2h, 1d or off")
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+# A duration setting: typed as `30m`, `2h`, `1d` or `off`, held as seconds (0 = off).
+Seconds = Annotated[int, BeforeValidator(parse_duration)]
 
 
 class Settings(BaseSettings):
@@ -56,15 +63,15 @@ class Settings(BaseSettings):
     INCIDENT_POSTMORTEM_TEMPLATE: str = "default"
     INCIDENT_POSTMORTEM_CANVAS: bool = False
     INCIDENT_REDACT: str = "secrets"
-    INCIDENT_REMINDER_BEFORE: str = "1d"
-    INCIDENT_REMINDER_OVERDUE_EVERY: str = "7d"
-    INCIDENT_REMINDER_SWEEP: str = "1m"
-    INCIDENT_REMINDER_CLAIM_TIMEOUT: str = "10m"
-    INCIDENT_NUDGE_SEV1: str = "30m"
-    INCIDENT_NUDGE_SEV2: str = "60m"
-    INCIDENT_NUDGE_SEV3: str = "off"
-    INCIDENT_NUDGE_SEV4: str = "off"
-    INCIDENT_NUDGE_UNOWNED: str = "1h"
+    INCIDENT_REMINDER_BEFORE: Seconds = Field(default="1d", validate_default=True)
+    INCIDENT_REMINDER_OVERDUE_EVERY: Seconds = Field(default="7d", validate_default=True)
+    INCIDENT_REMINDER_SWEEP: Seconds = Field(default="1m", validate_default=True)
+    INCIDENT_REMINDER_CLAIM_TIMEOUT: Seconds = Field(default="10m", validate_default=True)
+    INCIDENT_NUDGE_SEV1: Seconds = Field(default="30m", validate_default=True)
+    INCIDENT_NUDGE_SEV2: Seconds = Field(default="60m", validate_default=True)
+    INCIDENT_NUDGE_SEV3: Seconds = Field(default="off", validate_default=True)
+    INCIDENT_NUDGE_SEV4: Seconds = Field(default="off", validate_default=True)
+    INCIDENT_NUDGE_UNOWNED: Seconds = Field(default="1h", validate_default=True)
     PORT: int = Field(default=3000, ge=1, le=65535)
     INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
     INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)
@@ -100,22 +107,6 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-21 lowercase letters, digits, '-' or '_'")
         return value
 
-    @field_validator(
-        "INCIDENT_REMINDER_BEFORE",
-        "INCIDENT_REMINDER_OVERDUE_EVERY",
-        "INCIDENT_REMINDER_SWEEP",
-        "INCIDENT_REMINDER_CLAIM_TIMEOUT",
-        "INCIDENT_NUDGE_SEV1",
-        "INCIDENT_NUDGE_SEV2",
-        "INCIDENT_NUDGE_SEV3",
-        "INCIDENT_NUDGE_SEV4",
-        "INCIDENT_NUDGE_UNOWNED",
-    )
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
     def _bot_token(cls, value: str | None) -> str | None:
@@ -148,10 +139,6 @@ class Settings(BaseSettings):
     @property
     def redact(self) -> frozenset[str]:
         return frozenset(p.strip() for p in self.INCIDENT_REDACT.split(",") if p.strip())
-
-    def seconds(self, name: str) -> int:
-        """A duration setting in seconds (0 = off)."""
-        return parse_duration(getattr(self, name))
 
     def require_slack(self, *, http: bool) -> None:
         """Stop start-up when what talking to Slack needs is absent."""

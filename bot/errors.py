@@ -20,4 +20,10 @@ class Forbidden(IncidentError):
 
 
 class SlackFailure(IncidentError):
-    """Slack refused or failed a call we needed; message says what to do."""
+    """Slack refused or failed a call we needed; `code` is Slack's error, `retry_after` its
+    Retry-After header (seconds) when it rate-limited us."""
+
+    def __init__(self, message: str, code: str = "error", retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after

@@ -5,20 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from waitress import serve as waitress_serve
+
 from bot.app import build_app, run_socket_mode, wsgi_app
 from bot.config import Settings
-from bot.incidents.service import Deps
 from bot.migrate import upgrade
-from bot.scheduling import run_forever, start_background
-from bot.wiring import build_deps
+from bot.scheduling.runner import run_forever, start_background
+from bot.wiring import Deps, build_deps
 
 log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     """Run until interrupted. Several replicas may share one PostgreSQL database."""
-    from waitress import serve as waitress_serve
-
     deps = build_deps(settings)
     upgrade(deps.db)
     app = build_app(deps)

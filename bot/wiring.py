@@ -1,11 +1,29 @@
-"""Wiring: settings -> database -> Slack client -> Deps. Used by every CLI command."""
+"""The composition root: settings -> database -> Slack port -> Deps, for every entry point."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import Database
-from bot.incidents.service import Deps
 from bot.slack.port import Notifier, slack_client
+
+
+@dataclass
+class Deps:
+    """What every use case with side effects needs: settings, database, Slack port, clock."""
+
+    settings: Settings
+    db: Database
+    notifier: Notifier
+    clock: Callable[[], datetime] = utcnow
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Deps:
+        # Bolt deep-copies the request context for lazy listeners; these are shared services.
+        return self
 
 
 def build_deps(settings: Settings, *, token: str | None = None) -> Deps:

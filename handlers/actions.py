@@ -1,123 +1,202 @@
-"""Incident card buttons and selects."""
+"""Buttons and selects: the incident card, timeline pages and entries, App Home, action items.
+
+Each listener acks at once (`acknowledge`) and does its work afterwards on the worker pool.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from bot.errors import SlackFailure
-from bot.incidents import lifecycle as incidents
-from bot.incidents import modals as views
+from slack_bolt import App, BoltContext, Respond
+
+from bot.followups import messages as followup_messages
+from bot.followups.items import ref
+from bot.followups.modals import action_item_modal
+from bot.followups.service import FollowupService
+from bot.incidents import lifecycle, modals
 from bot.incidents.membership import Membership
-from bot.incidents.messages import plain_when
-from bot.incidents.service import Deps, IncidentService
 from bot.slack import ids
+from bot.slack.blocks import plain_when
 from bot.timeline.edit import TimelineEditor
-from handlers.reply import user_errors
+from bot.timeline.modals import timeline_edit_modal
+from bot.timeline.pages import page_for_viewer
+from handlers.reply import (
+    acknowledge,
+    channel_id,
+    ephemeral,
+    in_channel,
+    logged,
+    service,
+    user_errors,
+)
+from handlers.reply import user_id as user_of
+
+CARD = "the incident card"
 
 
-def register(app: Any, deps: Deps) -> None:
-    service = IncidentService(deps)
-    members = Membership(service)
-    editor = TimelineEditor(service)
+def change_severity(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The card's severity select."""
+    chosen = action["selected_option"]["value"]
+    _card_change(
+        body,
+        context,
+        lambda s, i, now, user: lifecycle.set_severity(s, i, now=now, user=user, severity=chosen),
+    )
 
-    def context(body: dict[str, Any]) -> tuple[str, str, Any]:
-        user = body["user"]["id"]
-        channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id")
 
-        def say(line: str) -> None:
-            try:
-                service.slack.ephemeral(channel, user, line)
-            except SlackFailure:  # not in the channel (e.g. a refused non-member): DM instead
-                service.slack.dm(user, line)
+def change_status(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The card's status select."""
+    chosen = action["selected_option"]["value"]
+    _card_change(
+        body,
+        context,
+        lambda s, i, now, user: lifecycle.set_status(s, i, now=now, user=user, status=chosen),
+    )
 
-        return user, channel, say
 
-    @app.action(ids.CARD_SEVERITY)
-    def severity(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        user, channel, say = context(body)
-        chosen = action["selected_option"]["value"]
-        with user_errors(say):
-            members.require(channel, user, "the incident card")
-            service.change(
-                channel,
-                user,
-                "the incident card",
-                lambda s, i, now: incidents.set_severity(s, i, now=now, user=user, severity=chosen),
-            )
+def resolve(body: dict[str, Any], context: BoltContext) -> None:
+    """The card's Resolve button (Slack asked for confirmation)."""
+    _card_change(
+        body,
+        context,
+        lambda s, i, now, user: lifecycle.set_milestone(
+            s, i, now=now, user=user, name="resolved", at=now
+        ),
+    )
 
-    @app.action(ids.CARD_STATUS)
-    def status(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        user, channel, say = context(body)
-        chosen = action["selected_option"]["value"]
-        with user_errors(say):
-            members.require(channel, user, "the incident card")
-            service.change(
-                channel,
-                user,
-                "the incident card",
-                lambda s, i, now: incidents.set_status(s, i, now=now, user=user, status=chosen),
-            )
 
-    @app.action(ids.CARD_RESOLVE)
-    def resolve(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        user, channel, say = context(body)
-        with user_errors(say):
-            members.require(channel, user, "the incident card")
-            service.change(
-                channel,
-                user,
-                "the incident card",
-                lambda s, i, now: incidents.set_milestone(
-                    s, i, now=now, user=user, name="resolved", at=now
-                ),
-            )
+def _card_change(body: dict[str, Any], context: BoltContext, change: Callable[..., Any]) -> None:
+    incidents, user, channel = service(context), user_of(body), channel_id(body)
+    with user_errors(in_channel(incidents.slack, channel, user)):
+        Membership(incidents).require(channel, user, CARD)
+        incidents.change(channel, user, CARD, lambda s, i, now: change(s, i, now, user))
 
-    @app.action(re.compile(f"^{ids.TIMELINE_PAGE}_"))
-    def timeline_page(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        ack()
-        user, _channel, say = context(body)
-        number, page = (int(p) for p in action["value"].split(":"))
-        with user_errors(say):
-            text, blocks = service.timeline(number, page, viewer=user)
-            respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
 
-    @app.action(ids.CARD_COMMANDER)
-    def hand_over(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        user, channel, say = context(body)
-        with user_errors(say, "Hand over commander"):
-            incident = members.require(channel, user, "the incident card")
-            service.slack.open_view(
-                body["trigger_id"], views.commander_modal(channel, incident.commander)
-            )
+def hand_over(body: dict[str, Any], context: BoltContext) -> None:
+    """The card's "Hand over commander" button opens the modal."""
+    incidents, user, channel = service(context), user_of(body), channel_id(body)
+    with user_errors(in_channel(incidents.slack, channel, user), "Hand over commander"):
+        incident = Membership(incidents).require(channel, user, CARD)
+        modal = modals.commander_modal(channel, incident.commander)
+        incidents.slack.open_view(body["trigger_id"], modal)
 
-    @app.action(ids.TIMELINE_ENTRY_MENU)
-    def entry_menu(ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
-        ack()
-        user, _channel, _say = context(body)
 
-        def say(line: str) -> None:
-            respond(response_type="ephemeral", replace_original=False, text=line)
+def open_action_item_modal(body: dict[str, Any], context: BoltContext) -> None:
+    """The card's "Add action item" button."""
+    incidents, user, channel = service(context), user_of(body), channel_id(body)
+    with user_errors(in_channel(incidents.slack, channel, user), "Add action item"):
+        incidents.slack.open_view(body["trigger_id"], action_item_modal(channel))
 
-        verb, entry_id, page = action["selected_option"]["value"].split(":")
-        with user_errors(say, f"{verb} timeline entry"):
-            if verb == "remove":
-                incident = editor.remove(int(entry_id), user)
-                text, blocks = editor.page(incident.number, int(page), user)
-                respond(replace_original=True, text=text, blocks=[b.to_dict() for b in blocks])
-                return
-            entry, _incident = editor.entry(int(entry_id), user)
-            at_text = plain_when(entry.at, service.settings.zone).rsplit(" ", 1)[0]
-            modal = views.timeline_edit_modal(entry.id, int(page), at_text, entry.text)
-            service.slack.open_view(body["trigger_id"], modal)
 
-    @app.action(ids.HOME_DECLARE)
-    def home_declare(ack: Any, body: dict[str, Any]) -> None:
-        ack()
-        user = body["user"]["id"]
-        with user_errors(lambda line: service.slack.dm(user, line), "Declare an incident"):
-            service.slack.open_view(body["trigger_id"], views.declare_modal(""))
+def turn_timeline_page(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Previous/next on a timeline page."""
+    number, page = (int(p) for p in action["value"].split(":"))
+    with user_errors(ephemeral(respond)):
+        text, blocks = page_for_viewer(context["deps"], number, page, viewer=user_of(body))
+        respond(replace_original=True, text=text, blocks=blocks)
+
+
+def timeline_entry_menu(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """An entry's overflow menu: remove it from the timeline, or open the edit modal."""
+    incidents, user = service(context), user_of(body)
+    editor = TimelineEditor(incidents)
+    verb, entry_id, page = action["selected_option"]["value"].split(":")
+    with user_errors(ephemeral(respond), f"{verb} timeline entry"):
+        if verb == "remove":
+            incident = editor.remove(int(entry_id), user)
+            text, blocks = page_for_viewer(context["deps"], incident.number, int(page), user)
+            respond(replace_original=True, text=text, blocks=blocks)
+            return
+        entry, _incident = editor.entry(int(entry_id), user)
+        at_text = plain_when(entry.at, incidents.settings.zone).rsplit(" ", 1)[0]
+        modal = timeline_edit_modal(entry.id, int(page), at_text, entry.text)
+        incidents.slack.open_view(body["trigger_id"], modal)
+
+
+def home_declare(body: dict[str, Any], context: BoltContext) -> None:
+    """App Home's "Declare an incident" button."""
+    incidents, user = service(context), user_of(body)
+    with user_errors(lambda line: incidents.slack.dm(user, line), "Declare an incident"):
+        incidents.slack.open_view(body["trigger_id"], modals.declare_modal(""))
+
+
+def _item_id(action: dict[str, Any]) -> int:
+    """Buttons carry the id as their value; selects and date pickers in their block id."""
+    return int(action.get("value") or action.get("block_id", "").rpartition(":")[2])
+
+
+def item_done(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Done, on a reminder or a list."""
+    user = user_of(body)
+    with user_errors(ephemeral(respond), "Done"):
+        item = FollowupService(service(context)).close(user, _item_id(action))
+        respond(replace_original=True, text=followup_messages.closed_line(item, user))
+
+
+def item_snooze(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Snooze a week."""
+    with user_errors(ephemeral(respond), "Snooze a week"):
+        item = FollowupService(service(context)).snooze(user_of(body), _item_id(action))
+        due = item.due.isoformat() if item.due else "—"
+        respond(
+            replace_original=True, text=f":zzz: {ref(item)} snoozed: now due {due}. {item.text}"
+        )
+
+
+def item_reassign(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Reassign to the person picked."""
+    owner = action.get("selected_user") or ""
+    followups = FollowupService(service(context))
+    with user_errors(ephemeral(respond), "Reassign"):
+        followups.check_owner(owner)
+        item = followups.reassign(user_of(body), _item_id(action), owner)
+        respond(
+            replace_original=True,
+            text=f":bust_in_silhouette: {ref(item)} now belongs to <@{owner}>.",
+        )
+
+
+def item_redate(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Re-date to the day picked."""
+    say = ephemeral(respond)
+    with user_errors(say, "Re-date"):
+        due = date.fromisoformat(action.get("selected_date") or "")
+        item = FollowupService(service(context)).redate(user_of(body), _item_id(action), due)
+        say(f":calendar: {ref(item)} is now due {due.isoformat()}.")
+
+
+LISTENERS: dict[str | re.Pattern[str], Callable[..., None]] = {
+    ids.CARD_SEVERITY: change_severity,
+    ids.CARD_STATUS: change_status,
+    ids.CARD_RESOLVE: resolve,
+    ids.CARD_COMMANDER: hand_over,
+    ids.CARD_ACTION_ITEM: open_action_item_modal,
+    re.compile(f"^{ids.TIMELINE_PAGE}_"): turn_timeline_page,
+    ids.TIMELINE_ENTRY_MENU: timeline_entry_menu,
+    ids.HOME_DECLARE: home_declare,
+    ids.ACTION_DONE: item_done,
+    ids.ACTION_SNOOZE: item_snooze,
+    ids.ACTION_REASSIGN: item_reassign,
+    ids.ACTION_REDATE: item_redate,
+}
+
+
+def register(app: App) -> None:
+    """Every block action: acked at once, worked after."""
+    for action_id, work in LISTENERS.items():
+        app.action(action_id)(ack=acknowledge, lazy=[logged(work)])

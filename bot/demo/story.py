@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot import export
 from bot.app import build_app, dispatch
 from bot.config import load_settings
 from bot.demo.slack_standin import DemoSlack
+from bot.incidents.lifecycle import by_number
 from bot.migrate import upgrade
+from bot.scheduling.runner import run_due
 from bot.wiring import build_deps
 
 SECRET = "demo-signing-secret"
@@ -120,8 +123,6 @@ class DemoRun:
 
     def channel_of(self, number: int) -> str:
         with self.deps.db.unit_of_work() as session:
-            from bot.incidents.lifecycle import by_number
-
             return by_number(session, number).channel_id
 
     def close(self) -> None:
@@ -170,8 +171,6 @@ def run_demo(database_url: str | None = None) -> int:
 
 def _extras(demo: DemoRun, channel: str) -> None:
     """After the incident: postmortem, follow-ups with time moved forward, stats."""
-    from bot.scheduling import run_due
-
     demo.say("── 4. Postmortem (deterministic: no OPENAI_API_KEY) ───────")
     demo.command(ALICE, channel, "postmortem")
     for file_id, content in demo.slack.uploads.items():
@@ -209,8 +208,6 @@ def _next_digest(now: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _print_export(demo: DemoRun) -> None:
-    from bot import export
-
     with demo.deps.db.unit_of_work() as session:
         data: dict[str, Any] = export.incident_dict(export.load(session, "1")[0])
     data["timeline"] = f"[{len(data['timeline'])} entries]"

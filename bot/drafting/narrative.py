@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.clock import human_duration
 from bot.drafting.facts import Entry, Facts
-from bot.incidents.rules import human_duration
 
 SECTIONS: dict[str, str] = {
     "summary": "Summary",

@@ -121,7 +121,7 @@ def _canvas(
     try:
         return notifier.create_canvas(channel, title, markdown)
     except SlackFailure as exc:
-        code = getattr(exc, "code", "error")
+        code = exc.code
         notes.append(f"Couldn't create a canvas (`{code}`), so the draft is attached as a file.")
         return None
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.clock import human_duration
 from bot.config import Settings
 from bot.drafting import templates
 from bot.drafting.facts import DURATION_LABELS, Facts, gather
 from bot.drafting.narrative import SECTIONS, Narrative, factual_narrative, utc
 from bot.drafting.redact import Redactor
-from bot.incidents.rules import human_duration
 from bot.models import Incident
 
 

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import IncidentError, NotFound, SlackFailure
+from bot.errors import IncidentError, NotFound
 from bot.incidents.lifecycle import add_entry, can_see
-from bot.incidents.rules import check_text
-from bot.incidents.service import IncidentService
 from bot.models import ActionItem, Incident, TimelineEntry
+from bot.parsing import check_text
 
 log = logging.getLogger(__name__)
-ItemChange = Callable[[Session, datetime], tuple[ActionItem, TimelineEntry | None]]
 
 PRIORITIES = ("high", "medium", "low")
 TYPES = ("mitigate", "prevent", "process")
@@ -200,96 +197,3 @@ def list_action_items(
 
 def overdue(item: ActionItem, today: date) -> bool:
     return item.status == "open" and item.due is not None and item.due < today
-
-
-class FollowupService:
-    """Action items with Slack: one unit of work, then the change is posted in the channel."""
-
-    def __init__(self, service: IncidentService) -> None:
-        self.service = service
-        self.db = service.db
-        self.zone = service.settings.zone
-
-    def add(
-        self,
-        channel: str,
-        user: str,
-        *,
-        text: str,
-        owner: str | None = None,
-        due: date | None = None,
-        priority: str = "medium",
-        type_: str = "prevent",
-        usage: str = "/incident action TEXT [@owner] [due DATE]",
-    ) -> ActionItem:
-        """Add an item to the incident of this channel (its members may add)."""
-        item_box: list[ActionItem] = []
-
-        def apply(session: Session, incident: Incident, now: datetime) -> TimelineEntry:
-            item, entry = add_action_item(
-                session,
-                incident,
-                now=now,
-                user=user,
-                text=text,
-                owner=owner,
-                due=due,
-                priority=priority,
-                type_=type_,
-            )
-            item_box.append(item)
-            return entry
-
-        self.service.change(channel, user, usage, apply)
-        return item_box[0]
-
-    def apply(self, user: str, change: ItemChange) -> ActionItem:
-        """Run one change to an existing item, then post it where its incident lives."""
-        now = self.service.now()
-        with self.db.unit_of_work() as session:
-            item, entry = change(session, now)
-            incident = item.incident
-            if entry is not None and incident is not None:
-                session.flush()
-                session.refresh(incident)
-        if entry is not None and incident is not None:
-            try:
-                self.service.publish_change(incident, entry)
-            except SlackFailure:
-                # The channel may be archived: the item lives on, the post is a courtesy.
-                log.info("could not post %s in %s", ref(item), incident.channel_id)
-        return item
-
-    def close(self, user: str, item_id: int) -> ActionItem:
-        return self.apply(user, lambda s, now: close_action_item(s, item_id, now=now, user=user))
-
-    def reassign(self, user: str, item_id: int, owner: str) -> ActionItem:
-        return self.apply(
-            user,
-            lambda s, now: reassign_action_item(s, item_id, now=now, user=user, owner=owner),
-        )
-
-    def redate(self, user: str, item_id: int, due: date) -> ActionItem:
-        return self.apply(
-            user,
-            lambda s, now: redate_action_item(
-                s, item_id, now=now, user=user, due=due, zone=self.zone
-            ),
-        )
-
-    def snooze(self, user: str, item_id: int) -> ActionItem:
-        return self.apply(
-            user,
-            lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=self.zone),
-        )
-
-    def check_owner(self, owner: str) -> None:
-        """Refuse an owner Slack doesn't know; other lookup failures don't block the command."""
-        try:
-            self.service.slack.call("users.info", user=owner)
-        except SlackFailure as exc:
-            if getattr(exc, "code", "") in ("user_not_found", "user_not_visible"):
-                raise IncidentError(
-                    f"Slack doesn't know <@{owner}>: pick the owner from the @ menu."
-                ) from None
-            log.info("could not look up %s: %s", owner, exc.message)

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import Forbidden, IncidentError, NotFound
-from bot.incidents.rules import MilestoneTimes, check_milestone_order, check_text, durations
+from bot.incidents.rules import MilestoneTimes, check_milestone_order, durations
 from bot.models import MILESTONES, Counter, Incident, RoleAssignment, TimelineEntry
+from bot.parsing import check_text
 
 
 def claim_number(session: Session) -> int:

@@ -12,19 +12,17 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ConfirmObject,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
-    Option,
     SectionBlock,
     StaticSelectElement,
 )
 
+from bot.clock import human_duration
 from bot.incidents.lifecycle import incident_durations
-from bot.incidents.rules import human_duration
 from bot.models import SEVERITIES, STATUSES, Incident, TimelineEntry
 from bot.slack import ids
-from handlers.commands.grammar import USAGE
+from bot.slack.blocks import chunked_sections, clip, options, plain_when, when
 
 SEVERITY_EMOJI = {
     "sev1": ":red_circle:",
@@ -42,26 +40,6 @@ KIND_EMOJI = {
     "milestone": ":round_pushpin:",
     "action": ":white_check_mark:",
 }
-SECTION_TEXT_MAX = 3000
-
-
-def when(moment: datetime, zone: ZoneInfo) -> str:
-    """Slack renders <!date> in each reader's own zone; the fallback uses INCIDENT_TIMEZONE."""
-    fallback = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
-
-
-def plain_when(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:
-    """Fit a section's limit, saying so rather than cutting silently."""
-    return text if len(text) <= limit else text[: limit - 12].rstrip() + " …(cut)"
-
-
-def _options(values: Sequence[str]) -> list[Option]:
-    return [Option(text=v, value=v) for v in values]
 
 
 def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
@@ -91,12 +69,12 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
                     StaticSelectElement(
                         action_id=ids.CARD_SEVERITY,
                         placeholder="Change severity",
-                        options=_options(SEVERITIES),
+                        options=options(SEVERITIES),
                     ),
                     StaticSelectElement(
                         action_id=ids.CARD_STATUS,
                         placeholder="Change status",
-                        options=_options([s for s in STATUSES if s != "resolved"]),
+                        options=options([s for s in STATUSES if s != "resolved"]),
                     ),
                     ButtonElement(
                         text="Resolve",
@@ -215,42 +193,5 @@ def incident_list(incidents: Sequence[Incident], zone: ZoneInfo, now: datetime) 
             f"{SEVERITY_EMOJI[inc.severity]} {lock}*{inc.number}* <#{inc.channel_id}> "
             f"{inc.title} — {inc.status}, {who}, {age} old"
         )
-    blocks.extend(_chunked_sections(lines, max_blocks=48))
+    blocks.extend(chunked_sections(lines, max_blocks=48))
     return blocks
-
-
-def _chunked_sections(lines: Sequence[str], max_blocks: int) -> list[Block]:
-    """Pack lines into sections under the text limit; say what didn't fit."""
-    blocks: list[Block] = []
-    chunk: list[str] = []
-    for index, line in enumerate(lines):
-        line = clip(line, SECTION_TEXT_MAX - 10)
-        if chunk and len("\n".join([*chunk, line])) > SECTION_TEXT_MAX:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
-            chunk = []
-            if len(blocks) == max_blocks - 1:
-                rest = len(lines) - index
-                blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {rest} more")]))
-                return blocks
-        chunk.append(line)
-    if chunk:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(chunk))))
-    return blocks
-
-
-def help_blocks() -> tuple[str, list[Block]]:
-    lines = ["*`/incident` commands*"] + [f"`{usage}`" for usage in USAGE.values()]
-    lines.append(
-        "TIME is `HH:MM`, `YYYY-MM-DD HH:MM` or ISO-8601 with an offset. "
-        "React with :pushpin: to add a message to the timeline."
-    )
-    text = "\n".join(lines)
-    return text, [SectionBlock(text=MarkdownTextObject(text=text))]
-
-
-def text_blocks(text: str) -> list[Block]:
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
-
-
-def divider() -> Block:
-    return DividerBlock()

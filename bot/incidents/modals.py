@@ -1,8 +1,6 @@
-"""Modal views (slack_sdk.models.views), one builder per modal."""
+"""The incident modals: declare, record a decision, hand over commander."""
 
 from __future__ import annotations
-
-import json
 
 from slack_sdk.models.blocks import (
     CheckboxesElement,
@@ -14,28 +12,27 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.incidents.rules import TITLE_MAX
 from bot.models import SEVERITIES
 from bot.slack import ids
+from bot.slack.modals import modal
 
 
 def declare_modal(channel: str, title: str = "") -> View:
     """Declare an incident: title, severity, privacy."""
     sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
-    return View(
-        type="modal",
-        callback_id=ids.DECLARE_MODAL,
-        title="Declare an incident",
-        submit="Declare",
-        close="Cancel",
-        private_metadata=json.dumps({"channel": channel}),
-        blocks=[
+    return modal(
+        ids.DECLARE_MODAL,
+        "Declare an incident",
+        "Declare",
+        [
             InputBlock(
                 block_id=ids.TITLE_INPUT,
                 label="What is happening?",
                 element=PlainTextInputElement(
                     action_id=ids.TITLE_INPUT,
                     initial_value=title or None,
-                    max_length=200,
+                    max_length=TITLE_MAX,
                     placeholder="Checkout returns 500s",
                 ),
             ),
@@ -58,19 +55,17 @@ def declare_modal(channel: str, title: str = "") -> View:
                 ),
             ),
         ],
+        channel=channel,
     )
 
 
 def decision_modal(channel: str, text: str = "") -> View:
     """Record a decision: what, why, alternatives considered, who decided."""
-    return View(
-        type="modal",
-        callback_id=ids.DECISION_MODAL,
-        title="Record a decision",
-        submit="Record",
-        close="Cancel",
-        private_metadata=json.dumps({"channel": channel}),
-        blocks=[
+    return modal(
+        ids.DECISION_MODAL,
+        "Record a decision",
+        "Record",
+        [
             InputBlock(
                 block_id=ids.DECISION_INPUT,
                 label="What was decided?",
@@ -100,54 +95,22 @@ def decision_modal(channel: str, text: str = "") -> View:
                 element=UserSelectElement(action_id=ids.DECIDED_BY_INPUT),
             ),
         ],
+        channel=channel,
     )
 
 
 def commander_modal(channel: str, current: str | None) -> View:
     """Hand over the commander role to someone else."""
-    return View(
-        type="modal",
-        callback_id=ids.COMMANDER_MODAL,
-        title="Hand over commander",
-        submit="Hand over",
-        close="Cancel",
-        private_metadata=json.dumps({"channel": channel}),
-        blocks=[
+    return modal(
+        ids.COMMANDER_MODAL,
+        "Hand over commander",
+        "Hand over",
+        [
             InputBlock(
                 block_id=ids.USER_INPUT,
                 label="New incident commander",
                 element=UserSelectElement(action_id=ids.USER_INPUT, initial_user=current),
             )
         ],
-    )
-
-
-def timeline_edit_modal(entry_id: int, page: int, at_text: str, text: str) -> View:
-    """Correct one timeline entry: its time and its text."""
-    return View(
-        type="modal",
-        callback_id=ids.TIMELINE_EDIT_MODAL,
-        title="Edit timeline entry",
-        submit="Save",
-        close="Cancel",
-        private_metadata=json.dumps({"entry": entry_id, "page": page}),
-        blocks=[
-            InputBlock(
-                block_id=ids.TIME_INPUT,
-                label="When (HH:MM, YYYY-MM-DD HH:MM or ISO-8601)",
-                element=PlainTextInputElement(
-                    action_id=ids.TIME_INPUT, initial_value=at_text, max_length=40
-                ),
-            ),
-            InputBlock(
-                block_id=ids.TEXT_INPUT,
-                label="What happened",
-                element=PlainTextInputElement(
-                    action_id=ids.TEXT_INPUT,
-                    initial_value=text[:3000] or None,
-                    multiline=True,
-                    max_length=3000,
-                ),
-            ),
-        ],
+        channel=channel,
     )

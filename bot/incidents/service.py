@@ -4,36 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
-from bot.clock import utcnow
-from bot.config import Settings
-from bot.db import Database
 from bot.errors import IncidentError, SlackFailure
-from bot.incidents import announcements
+from bot.incidents import announcements, messages
 from bot.incidents import lifecycle as incidents
-from bot.incidents import messages as blocks
-from bot.incidents.rules import channel_name, check_text, parse_time
+from bot.incidents.rules import TITLE_MAX, channel_name
 from bot.models import Incident, TimelineEntry
-from bot.slack.port import Notifier
+from bot.parsing import check_text, parse_time
+from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
 NAME_ATTEMPTS = 5
 CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card shows
-
-
-@dataclass
-class Deps:
-    """What every handler needs: settings, the database, the Slack port and the clock."""
-
-    settings: Settings
-    db: Database
-    notifier: Notifier
-    clock: Callable[[], datetime] = utcnow
 
 
 class IncidentService:
@@ -46,9 +31,11 @@ class IncidentService:
         self.slack = deps.notifier
 
     def now(self) -> datetime:
+        """The one clock, as the service reads it."""
         return self.deps.clock()
 
     def parse_at(self, raw: str | None) -> datetime:
+        """When something happened: what the person typed, or now when they typed nothing."""
         now = self.now()
         return now if raw is None else parse_time(raw, now, self.settings.zone)
 
@@ -57,7 +44,7 @@ class IncidentService:
         self, *, user: str, title: str, severity: str, private: bool
     ) -> tuple[Incident, list[str]]:
         """Create the channel, record the incident, then invite, pin the card, announce."""
-        check_text(title, "title", 200)  # refuse before touching Slack
+        check_text(title, "title", TITLE_MAX)  # refuse before touching Slack
         with self.db.unit_of_work() as session:
             number = incidents.claim_number(session)
         channel = self._create_channel(number, title, private)
@@ -87,7 +74,7 @@ class IncidentService:
             try:
                 return self.slack.create_channel(name, private=private)
             except SlackFailure as exc:
-                if getattr(exc, "code", "") != "name_taken":
+                if exc.code != "name_taken":
                     raise SlackFailure(
                         f"Couldn't create the incident channel: {exc.message} "
                         "Nothing was recorded; try `/incident declare` again."
@@ -115,8 +102,8 @@ class IncidentService:
         try:
             card_ts = self.slack.post(
                 incident.channel_id,
-                blocks.card_text(incident),
-                blocks.incident_card(incident, zone),
+                messages.card_text(incident),
+                messages.incident_card(incident, zone),
             )
             self.slack.pin(incident.channel_id, card_ts)
         except SlackFailure as exc:
@@ -182,8 +169,9 @@ class IncidentService:
         return incident, entry
 
     def publish_change(self, incident: Incident, entry: TimelineEntry) -> None:
+        """Post a recorded change in the channel; refresh card and topic when they show it."""
         zone = self.settings.zone
-        text, body = blocks.change_post(entry, zone)
+        text, body = messages.change_post(entry, zone)
         self.slack.post(incident.channel_id, text, body)
         if entry.kind in CARD_KINDS:
             self.refresh_card(incident)
@@ -192,6 +180,7 @@ class IncidentService:
             self._announce_resolution(incident)
 
     def refresh_card(self, incident: Incident) -> None:
+        """Redraw the pinned card from the incident as stored."""
         if not incident.card_ts:
             return
         zone = self.settings.zone
@@ -199,26 +188,18 @@ class IncidentService:
             self.slack.update(
                 incident.channel_id,
                 incident.card_ts,
-                blocks.card_text(incident),
-                blocks.incident_card(incident, zone),
+                messages.card_text(incident),
+                messages.incident_card(incident, zone),
             )
         except SlackFailure:
             log.warning("could not refresh the card of incident %s", incident.number)
 
     def _announce_resolution(self, incident: Incident) -> None:
-        text, body = blocks.resolved_post(incident)
+        text, body = messages.resolved_post(incident)
         self.slack.post(incident.channel_id, text, body)
         problem = announcements.send_now(self.deps, incident, "resolved")
         if problem:
             log.warning("incident %s: %s", incident.number, problem)
-
-    def timeline(self, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
-        """One page of an incident's timeline, for someone allowed to see it."""
-        from bot.timeline.pages import timeline_page
-
-        with self.db.unit_of_work() as session:
-            incident = incidents.by_number(session, number, viewer=viewer)
-            return timeline_page(session, incident, self.settings.zone, page)
 
 
 def is_resolution(entry: TimelineEntry) -> bool:
@@ -227,6 +208,7 @@ def is_resolution(entry: TimelineEntry) -> bool:
 
 
 def refuse_if_blank(text: str, usage: str) -> str:
+    """The text stripped, or one line naming the right form when nothing was typed."""
     if not text.strip():
         raise IncidentError(f"Missing text. Use: `{usage}`")
     return text.strip()

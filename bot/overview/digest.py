@@ -1,14 +1,11 @@
 """The weekly digest: what is open, what closed, which incidents came and went.
 
-The report is read from the database with column queries (fast over 100,000 items); the parts
-(messages, and files from extensions such as a chart) are rendered when the digest is planned
-and stored in its outbox row, so every retry sends the same thing.
+The report is read from the database with column queries (fast over 100,000 items); it is
+rendered (bot.overview.digest_delivery) when the digest is planned.
 """
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.clock import iso_week
 from bot.incidents.lifecycle import incident_durations
 from bot.models import ActionItem, Incident
-from bot.scheduling.cadence import iso_week
 
 WEEK = timedelta(days=7)
 # More lines than fit in DIGEST_MESSAGES_MAX messages are counted, not listed (and not loaded).
@@ -74,30 +71,6 @@ class DigestReport:
 
     def is_overdue(self, item: ItemRow) -> bool:
         return item.due is not None and item.due < self.today
-
-
-# Extension point: each callable adds parts after the messages, e.g. a PNG chart:
-#   def chart(session, report) -> list[dict]: return [file_part("digest.png", png, "Trend")]
-#   register_digest_extra(chart)
-DigestExtra = Callable[[Session, DigestReport], list[dict[str, Any]]]
-DIGEST_EXTRAS: list[DigestExtra] = []
-
-
-def register_digest_extra(extra: DigestExtra) -> None:
-    """Add parts (messages or files) to every digest; they are sent in order, exactly once."""
-    if extra not in DIGEST_EXTRAS:
-        DIGEST_EXTRAS.append(extra)
-
-
-def file_part(filename: str, content: bytes, title: str, comment: str | None = None) -> dict:
-    """A digest part that uploads a file (content stored base64 in the outbox row)."""
-    return {
-        "type": "file",
-        "filename": filename,
-        "title": title,
-        "comment": comment,
-        "content_b64": base64.b64encode(content).decode(),
-    }
 
 
 def _item_columns() -> tuple[Any, ...]:
@@ -187,16 +160,3 @@ def _incidents(session: Session, *where: Any) -> list[IncidentRow]:
         )
         for i in rows
     ]
-
-
-def render_parts(session: Session, report: DigestReport) -> list[dict[str, Any]]:
-    """Messages (each within Block Kit limits) followed by any registered extras."""
-    from bot.followups.messages import digest_messages
-
-    parts: list[dict[str, Any]] = [
-        {"type": "message", "text": text, "blocks": [b.to_dict() for b in body]}
-        for text, body in digest_messages(report)
-    ]
-    for extra in DIGEST_EXTRAS:
-        parts.extend(extra(session, report))
-    return parts

@@ -18,12 +18,13 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import human_duration
 from bot.incidents import lifecycle as incidents
-from bot.incidents.messages import SEVERITY_EMOJI, _chunked_sections
-from bot.incidents.rules import human_duration
+from bot.incidents.messages import SEVERITY_EMOJI
 from bot.incidents.service import IncidentService
 from bot.models import ActionItem, Incident, RoleAssignment
 from bot.slack import ids
+from bot.slack.blocks import chunked_sections
 
 # Slack allows 100 blocks in a Home view; each list gets a share of lines (and so of blocks
 # and bytes) and says what didn't fit and where to see it all.
@@ -107,7 +108,7 @@ def _section(lines: list[str], empty: str, cap: tuple[int, str]) -> list[Block]:
     if not lines:
         return [ContextBlock(elements=[MarkdownTextObject(text=empty)])]
     most, where = cap
-    blocks = _chunked_sections(lines[:most], max_blocks=30)
+    blocks = chunked_sections(lines[:most], max_blocks=30)
     if len(lines) > most:
         more = f"…and {len(lines) - most} more: {where}."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))

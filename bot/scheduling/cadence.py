@@ -74,15 +74,3 @@ def digest_moment(now: datetime, zone: ZoneInfo, day: str, at: time) -> datetime
     local = now.astimezone(zone).date()
     monday = local - timedelta(days=local.weekday())
     return local_moment(monday + timedelta(days=DAYS.index(day)), at, zone)
-
-
-def iso_week(moment: datetime, zone: ZoneInfo) -> str:
-    year, week, _ = moment.astimezone(zone).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def retry_delay(attempts: int, retry_after: int | None = None) -> int:
-    """Seconds before retrying a send: Slack's Retry-After, else 1, 2, 4 … minutes up to 1 h."""
-    if retry_after:
-        return max(1, retry_after)
-    return min(60 * 2 ** max(0, attempts - 1), 3600)

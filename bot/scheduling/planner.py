@@ -8,9 +8,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.clock import iso_week
 from bot.config import Settings, parse_schedule
 from bot.models import SEVERITIES, ActionItem, Incident, Outbox, TimelineEntry
 from bot.outbox.store import enqueue, row
+from bot.overview.digest import build_report
+from bot.overview.digest_delivery import render_parts
 from bot.scheduling import cadence
 
 
@@ -26,8 +29,8 @@ def plan_all(session: Session, settings: Settings, now: datetime) -> int:
 def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
     """Before-due and overdue DMs for owners; assign-an-owner DMs for commanders."""
     zone = settings.zone
-    before = settings.seconds("INCIDENT_REMINDER_BEFORE")
-    every = settings.seconds("INCIDENT_REMINDER_OVERDUE_EVERY")
+    before = settings.INCIDENT_REMINDER_BEFORE
+    every = settings.INCIDENT_REMINDER_OVERDUE_EVERY
     query = (
         select(
             ActionItem.id,
@@ -78,13 +81,13 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
 
 
 def nudge_intervals(settings: Settings) -> dict[str, int]:
-    return {sev: settings.seconds(f"INCIDENT_NUDGE_{sev.upper()}") for sev in SEVERITIES}
+    return {sev: getattr(settings, f"INCIDENT_NUDGE_{sev.upper()}") for sev in SEVERITIES}
 
 
 def plan_nudges(session: Session, settings: Settings, now: datetime) -> int:
     """A quiet open incident asks its commander for an update; an unowned one, for an owner."""
     intervals = nudge_intervals(settings)
-    unowned = settings.seconds("INCIDENT_NUDGE_UNOWNED")
+    unowned = settings.INCIDENT_NUDGE_UNOWNED
     incidents = session.execute(
         select(
             Incident.id,
@@ -143,11 +146,9 @@ def plan_digest(session: Session, settings: Settings, now: datetime) -> int:
     moment = cadence.digest_moment(now, settings.zone, day, at)
     if not moment <= now < moment + cadence.DIGEST_CATCH_UP:
         return 0
-    key = f"digest:{channel}:{cadence.iso_week(moment, settings.zone)}"
+    key = f"digest:{channel}:{iso_week(moment, settings.zone)}"
     if session.scalar(select(Outbox.id).where(Outbox.dedupe_key == key)) is not None:
         return 0
-    from bot.overview.digest import build_report, render_parts
-
     report = build_report(session, settings.zone, now=now, week_end=moment)
     payload = {"parts": render_parts(session, report), "sent_parts": 0, "week": report.week}
     return enqueue(session, [row("digest", key, channel, payload, moment)])

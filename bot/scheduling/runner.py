@@ -22,9 +22,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import parse_schedule
-from bot.incidents.service import Deps
-from bot.outbox.delivery import sweep
 from bot.scheduling.planner import plan_all
+from bot.scheduling.senders import courier
+from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -40,7 +40,8 @@ def run_due(deps: Deps, now: datetime | None = None, *, worker: str | None = Non
     """Plan and send everything due at `now`; returns a line per message sent (demo, tests)."""
     now = now or deps.clock()
     plan(deps, now)
-    return sweep(deps, now, worker or WORKER)
+    timeout = deps.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
+    return courier(deps).sweep(now, worker or WORKER, timeout)
 
 
 def tick(deps: Deps) -> list[str]:
@@ -54,7 +55,7 @@ def tick(deps: Deps) -> list[str]:
 
 def _add_jobs(scheduler: Any, deps: Deps) -> None:
     settings = deps.settings
-    every = max(1, settings.seconds("INCIDENT_REMINDER_SWEEP"))
+    every = max(1, settings.INCIDENT_REMINDER_SWEEP)
     day, at = parse_schedule(settings.INCIDENT_DIGEST_SCHEDULE)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     scheduler.add_job(

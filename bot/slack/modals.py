@@ -1,9 +1,28 @@
-"""Reading modal submissions (view_submission `state.values`) into plain values."""
+"""Modals: one builder of the skeleton, one reader of what was submitted."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+
+def modal(
+    callback_id: str, title: str, submit: str, blocks: Sequence[Block], **metadata: Any
+) -> View:
+    """A modal whose private_metadata carries `metadata` (read back with `metadata(view)`)."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel",
+        private_metadata=json.dumps(metadata),
+        blocks=list(blocks),
+    )
 
 
 def value(view: dict[str, Any], block_id: str) -> Any:
@@ -26,6 +45,7 @@ def value(view: dict[str, Any], block_id: str) -> Any:
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What `modal(...)` stored in the view; {} when it is missing or not ours."""
     try:
         return dict(json.loads(view.get("private_metadata") or "{}"))
     except ValueError:

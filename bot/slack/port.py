@@ -58,9 +58,29 @@ def error_code(exc: SlackApiError) -> str:
     return str(data.get("error", f"http_{status}"))
 
 
-def describe(exc: SlackApiError) -> str:
-    code = error_code(exc)
+def retry_after(exc: SlackApiError) -> int | None:
+    """Slack's Retry-After header (seconds) on a 429, if it sent one."""
+    headers = exc.response.headers or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def hint(code: str) -> str:
+    """What a person should read for one of Slack's error codes."""
     return SLACK_ERROR_HINTS.get(code, f"Slack answered `{code}`")
+
+
+def failure(exc: SlackApiError, method: str, what: str) -> SlackFailure:
+    """Count a refused call and turn it into a SlackFailure a person can read."""
+    code = error_code(exc)
+    SLACK_API_ERRORS.labels(method=method, error=code).inc()
+    log.warning("slack %s failed: %s", method, code)
+    return SlackFailure(f"Slack refused {what}: {hint(code)}.", code, retry_after(exc))
 
 
 class Notifier:
@@ -69,19 +89,17 @@ class Notifier:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def call(self, method: str, **kwargs: Any) -> dict[str, Any]:
-        """Call any Web API method; Slack errors become SlackFailure and are counted."""
+    def call(self, method: str, *, ignore: frozenset[str] = frozenset(), **kwargs: Any) -> dict:
+        """Call any Web API method; Slack errors become SlackFailure (except codes in
+        `ignore`, which mean the work is already done) and are counted."""
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         try:
             # The typed WebClient methods know each method's encoding and Block Kit objects.
             response = getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:
-            code = error_code(exc)
-            SLACK_API_ERRORS.labels(method=method, error=code).inc()
-            log.warning("slack %s failed: %s", method, code)
-            failure = SlackFailure(f"Slack refused {method}: {describe(exc)}.")
-            failure.code = code  # type: ignore[attr-defined]
-            raise failure from exc
+            if error_code(exc) in ignore:
+                return {}
+            raise failure(exc, method, method) from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     # conversations
@@ -89,20 +107,18 @@ class Notifier:
         return self.call("conversations.create", name=name, is_private=private)["channel"]
 
     def invite(self, channel: str, users: Sequence[str]) -> None:
-        try:
-            self.call("conversations.invite", channel=channel, users=",".join(users))
-        except SlackFailure as exc:
-            if getattr(exc, "code", "") != "already_in_channel":
-                raise
+        self.call(
+            "conversations.invite",
+            channel=channel,
+            users=",".join(users),
+            ignore=frozenset({"already_in_channel"}),
+        )
 
     def set_topic(self, channel: str, topic: str) -> None:
         self.call("conversations.setTopic", channel=channel, topic=topic[:250])
 
     def archive(self, channel: str) -> None:
         self.call("conversations.archive", channel=channel)
-
-    def members(self, channel: str) -> list[str]:
-        return list(self.call("conversations.members", channel=channel, limit=1000)["members"])
 
     # messages
     def post(
@@ -131,11 +147,7 @@ class Notifier:
         self.call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
 
     def pin(self, channel: str, ts: str) -> None:
-        try:
-            self.call("pins.add", channel=channel, timestamp=ts)
-        except SlackFailure as exc:
-            if getattr(exc, "code", "") != "already_pinned":
-                raise
+        self.call("pins.add", channel=channel, timestamp=ts, ignore=frozenset({"already_pinned"}))
 
     def permalink(self, channel: str, ts: str) -> str:
         return str(self.call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
@@ -173,11 +185,7 @@ class Notifier:
                 thread_ts=thread_ts,
             )
         except SlackApiError as exc:
-            code = error_code(exc)
-            SLACK_API_ERRORS.labels(method="files.completeUploadExternal", error=code).inc()
-            failure = SlackFailure(f"Slack refused the file upload: {describe(exc)}.")
-            failure.code = code  # type: ignore[attr-defined]
-            raise failure from exc
+            raise failure(exc, "files.completeUploadExternal", "the file upload") from exc
         files = response.data.get("files") if isinstance(response.data, dict) else None
         return str(files[0]["id"]) if files else ""
 
@@ -193,19 +201,13 @@ class Notifier:
     # postmortem drafts: replacing files, messages and canvases
     def delete_file(self, file_id: str) -> None:
         """files.delete; a file that is already gone is not an error."""
-        try:
-            self.call("files.delete", file=file_id)
-        except SlackFailure as exc:
-            if getattr(exc, "code", "") not in ("file_not_found", "file_deleted"):
-                raise
+        self.call(
+            "files.delete", file=file_id, ignore=frozenset({"file_not_found", "file_deleted"})
+        )
 
     def delete_message(self, channel: str, ts: str) -> None:
         """chat.delete; a message that is already gone is not an error."""
-        try:
-            self.call("chat.delete", channel=channel, ts=ts)
-        except SlackFailure as exc:
-            if getattr(exc, "code", "") != "message_not_found":
-                raise
+        self.call("chat.delete", channel=channel, ts=ts, ignore=frozenset({"message_not_found"}))
 
     def file_permalink(self, file_id: str) -> str:
         """files.info → the file's (or canvas's) permalink."""

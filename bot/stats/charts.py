@@ -13,9 +13,9 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -86,8 +86,6 @@ def _weekly_panel(ax: Axes, week_starts: Sequence[datetime], counts: dict[str, l
 
 
 def _resolve_panel(ax: Axes, seconds: Sequence[float]) -> None:
-    import numpy as np  # matplotlib's own dependency
-
     ax.set_title("Time to resolve (log scale)", fontsize=12)
     values = [max(v, 1.0) for v in seconds]  # a log axis can't show 0 s
     if not values:
@@ -144,17 +142,3 @@ def weekly_chart_png(session: Session, now: datetime, *, weeks: int = 12) -> byt
     query = StatsQuery("all", None, since=starts[0])
     title = f"Incidents, last {weeks} weeks"
     return render_png(starts, counts, resolve_times(session, query), title)
-
-
-def digest_chart(session: Session, report: Any) -> list[dict[str, Any]]:
-    """Weekly-digest extra (bot.scheduling.register_digest_extra): the chart as a file part.
-
-    The last bar is the week that just ended; nothing is added when 12 weeks had no incidents.
-    """
-    from bot.overview.digest import file_part  # lazy: scheduling imports this module
-
-    ended = report.week_end - timedelta(days=1)
-    if not weekly_counts(session, 12, ended)[1]:
-        return []
-    png = weekly_chart_png(session, ended)
-    return [file_part("incidents-12-weeks.png", png, f"Incidents, last 12 weeks ({report.week})")]

@@ -28,11 +28,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.incidents.service import Deps
 from bot.models import SEVERITIES, STATUSES, ActionItem, Incident
 from bot.stats.query import known_durations
 from bot.stats.rules import StatsQuery
 from bot.telemetry import REGISTRY
+from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
 # Seconds: 5m, 15m, 30m, 1h, 2h, 4h, 8h, 1d, 3d, 1w — durations are heavy-tailed.

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from bot.errors import IncidentError
 from bot.incidents.rules import DURATIONS
 from bot.models import SEVERITIES
@@ -78,8 +80,6 @@ def summarize(values: Iterable[float | None]) -> Summary:
 
 def summarize_array(values: Any) -> Summary:
     """summarize() for a numpy array, NaN meaning unknown: the same numbers, much faster."""
-    import numpy as np  # matplotlib's own dependency
-
     known = np.sort(values[~np.isnan(values)])
     if not len(known):
         return Summary(n=0)

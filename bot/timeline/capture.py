@@ -82,7 +82,7 @@ def fetch_message(slack: Notifier, channel: str, ts: str) -> dict[str, Any] | No
         # Not top-level: a thread reply is found through its thread.
         found = slack.call("conversations.replies", channel=channel, ts=ts, limit=2, **window)
     except SlackFailure as exc:
-        log.info("can't read message %s in %s: %s", ts, channel, getattr(exc, "code", exc))
+        log.info("can't read message %s in %s: %s", ts, channel, exc.code)
         return None
     return next((dict(m) for m in found.get("messages") or [] if m.get("ts") == ts), None)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
 from bot.errors import IncidentError, NotFound
 from bot.incidents.membership import Membership
-from bot.incidents.rules import check_text, parse_time
 from bot.incidents.service import IncidentService
 from bot.models import Incident, TimelineEntry, TimelineRevision
+from bot.parsing import check_text, parse_time
 from bot.timeline.pages import FIXED_KINDS
 
 
@@ -101,7 +100,3 @@ class TimelineEditor:
         stored = session.get(Incident, incident.id)
         if stored is not None:
             stored.last_activity_at = max(stored.last_activity_at, self.service.now())
-
-    def page(self, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
-        """One page of the timeline, as the viewer may see it."""
-        return self.service.timeline(number, page, viewer)

@@ -19,15 +19,19 @@ from slack_sdk.models.blocks import (
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.incidents.messages import clip, entry_line
+from bot.incidents import lifecycle
+from bot.incidents.messages import entry_line
 from bot.models import Incident, TimelineEntry
 from bot.slack import ids
+from bot.slack.blocks import clip
+from bot.wiring import Deps
 
 FIXED_KINDS = ("milestone",)  # mirror the incident's milestones: changed by command only
 PAGE_SIZE = 20  # one section per entry + header/context/actions stays far below 50 blocks
 
 
 def entry_count(session: Session, incident: Incident) -> int:
+    """Entries on the timeline, not counting removed ones."""
     return int(
         session.scalar(
             select(func.count())
@@ -38,16 +42,19 @@ def entry_count(session: Session, incident: Incident) -> int:
     )
 
 
-def page_count(session: Session, incident: Incident) -> int:
-    return max(1, math.ceil(entry_count(session, incident) / PAGE_SIZE))
-
-
 def page_window(total: int, page: int) -> tuple[int, int]:
     """(offset, limit) of a page; pages are cut from the newest end so the latest is full."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
     end = total - (pages - page) * PAGE_SIZE
     start = max(0, end - PAGE_SIZE)
     return start, max(0, end - start)
+
+
+def page_for_viewer(deps: Deps, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
+    """One page of an incident's timeline, for someone allowed to see it."""
+    with deps.db.unit_of_work() as session:
+        incident = lifecycle.by_number(session, number, viewer=viewer)
+        return timeline_page(session, incident, deps.settings.zone, page)
 
 
 def timeline_page(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from bot.errors import IncidentError
-from bot.followups import messages as followup_blocks
-from bot.followups.items import FollowupService, list_action_items, local_today, parse_ref, ref
+from bot.followups import messages
+from bot.followups.items import list_action_items, local_today, parse_ref, ref
+from bot.followups.modals import action_item_modal
+from bot.followups.service import FollowupService
 from bot.incidents import lifecycle as incidents
-from bot.incidents.rules import parse_due, parse_user
+from bot.parsing import parse_due, parse_user
 from handlers.commands.grammar import parse_action
-from handlers.commands.table import Invocation, Reply, subcommand
+from handlers.commands.invocation import Invocation, Reply
 
 
-@subcommand("action")
 def action(inv: Invocation) -> Reply:
+    """`action TEXT [@owner] [due DATE]`, or the modal when no text is typed."""
     text, raw_owner, raw_due = parse_action(inv.command.rest)
     service = inv.service
     if not text:
@@ -20,7 +22,7 @@ def action(inv: Invocation) -> Reply:
             raise IncidentError(f"Missing text. Use: `{inv.command.usage}`")
         with service.db.unit_of_work() as session:
             incidents.require_for_channel(session, inv.channel, inv.command.usage)
-        return Reply(view=followup_blocks.action_item_modal(inv.channel))
+        return Reply(view=action_item_modal(inv.channel))
     owner = parse_user(raw_owner) if raw_owner else None
     due = parse_due(raw_due, local_today(service.now(), service.settings.zone)) if raw_due else None
     followups = FollowupService(service)
@@ -32,8 +34,8 @@ def action(inv: Invocation) -> Reply:
     return Reply(f"Added {ref(item)}. Close it with `/incident done {ref(item)}`.")
 
 
-@subcommand("actions")
 def actions(inv: Invocation) -> Reply:
+    """`actions [mine|all]`: this incident's open items, or yours, or everyone's."""
     words = inv.command.rest.lower().split()
     if len(words) > 1 or (words and words[0] not in ("mine", "all")):
         raise IncidentError(f"Use: `{inv.command.usage}`")
@@ -49,12 +51,12 @@ def actions(inv: Invocation) -> Reply:
         else:
             title = "All action items"
         today = local_today(service.now(), service.settings.zone)
-        body = followup_blocks.action_list(items, today, title)
+        body = messages.action_list(items, today, title)
     return Reply(f"{title}: {len(items)} open", body)
 
 
-@subcommand("done")
 def done(inv: Invocation) -> Reply:
+    """`done ACTION-ID`."""
     words = inv.command.rest.split()
     if len(words) != 1:
         raise IncidentError(f"Use: `{inv.command.usage}`, e.g. `/incident done AI-12`.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.errors import IncidentError
 from bot.incidents.rules import parse_severity
@@ -48,10 +48,10 @@ class Command:
 
     name: str
     rest: str
-    args: dict[str, str] = field(default_factory=dict)
 
     @property
     def usage(self) -> str:
+        """The right form of this subcommand, for error messages."""
         return USAGE["milestone" if self.name in MILESTONES else self.name]
 
 

@@ -1,26 +1,21 @@
-"""The incident-lifecycle subcommands of the foundation."""
+"""The incident-lifecycle subcommands: declare, record, change, list, read."""
 
 from __future__ import annotations
 
 from bot.errors import IncidentError
 from bot.incidents import lifecycle as incidents
-from bot.incidents import messages as blocks
+from bot.incidents import messages
 from bot.incidents import modals as views
-from bot.incidents.rules import parse_severity, parse_status, parse_user
+from bot.incidents.rules import parse_severity, parse_status
 from bot.incidents.service import refuse_if_blank
-from bot.models import MILESTONES
+from bot.parsing import parse_user
+from bot.timeline.pages import timeline_page
 from handlers.commands.grammar import parse_declare, split_at, split_because
-from handlers.commands.table import Invocation, Reply, subcommand
+from handlers.commands.invocation import Invocation, Reply
 
 
-@subcommand("help")
-def help_(inv: Invocation) -> Reply:
-    text, body = blocks.help_blocks()
-    return Reply(text, body)
-
-
-@subcommand("declare")
 def declare(inv: Invocation) -> Reply:
+    """`declare [sevN] [--private] TITLE`, or the modal when no title is typed."""
     severity, private, title = parse_declare(inv.command.rest)
     if not title:
         if inv.trigger_id is None:
@@ -35,8 +30,8 @@ def declare(inv: Invocation) -> Reply:
     )
 
 
-@subcommand("note")
 def note(inv: Invocation) -> Reply:
+    """`note [at TIME] TEXT`."""
     raw_at, text = split_at(inv.command.rest)
     text = refuse_if_blank(text, inv.command.usage)
     at = inv.service.parse_at(raw_at)
@@ -49,8 +44,8 @@ def note(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand("decision")
 def decision(inv: Invocation) -> Reply:
+    """`decision [at TIME] TEXT [because REASON]`, or the modal when no text is typed."""
     raw_at, text = split_at(inv.command.rest)
     if not text:
         if inv.trigger_id is None:
@@ -71,11 +66,9 @@ def decision(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand("severity")
-def severity(inv: Invocation) -> Reply:
-    if not inv.command.rest:
-        raise IncidentError(f"Missing severity. Use: `{inv.command.usage}`")
-    value = parse_severity(inv.command.rest.split()[0])
+def change_severity(inv: Invocation) -> Reply:
+    """`severity sevN`."""
+    value = parse_severity(_first_word(inv, "severity"))
     inv.service.change(
         inv.channel,
         inv.user,
@@ -85,11 +78,9 @@ def severity(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand("status")
-def status(inv: Invocation) -> Reply:
-    if not inv.command.rest:
-        raise IncidentError(f"Missing status. Use: `{inv.command.usage}`")
-    value = parse_status(inv.command.rest.split()[0])
+def change_status(inv: Invocation) -> Reply:
+    """`status investigating|identified|monitoring|resolved`."""
+    value = parse_status(_first_word(inv, "status"))
     inv.service.change(
         inv.channel,
         inv.user,
@@ -99,8 +90,14 @@ def status(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand("role")
+def _first_word(inv: Invocation, what: str) -> str:
+    if not inv.command.rest:
+        raise IncidentError(f"Missing {what}. Use: `{inv.command.usage}`")
+    return inv.command.rest.split()[0]
+
+
 def role(inv: Invocation) -> Reply:
+    """`role commander|scribe|comms @user`: assign, and invite them to the channel."""
     words = inv.command.rest.split()
     if len(words) != 2 or words[0].lower() not in ("commander", "scribe", "comms"):
         raise IncidentError(f"Use: `{inv.command.usage}`")
@@ -117,8 +114,8 @@ def role(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand(*MILESTONES)
 def milestone(inv: Invocation) -> Reply:
+    """`started|detected|acknowledged|mitigated|resolved [at TIME]`."""
     raw_at, extra = split_at(inv.command.rest)
     if extra or (inv.command.rest and raw_at is None):
         raise IncidentError(f"Unexpected `{extra or inv.command.rest}`. Use: `{inv.command.usage}`")
@@ -133,19 +130,17 @@ def milestone(inv: Invocation) -> Reply:
     return Reply()
 
 
-@subcommand("list")
-def list_(inv: Invocation) -> Reply:
+def list_open(inv: Invocation) -> Reply:
+    """`list`: open incidents the person may see."""
     with inv.service.db.unit_of_work() as session:
         rows = incidents.open_incidents(session, inv.user)
         now = inv.service.now()
-        body = blocks.incident_list(rows, inv.service.settings.zone, now)
+        body = messages.incident_list(rows, inv.service.settings.zone, now)
     return Reply(f"{len(rows)} open incidents", body)
 
 
-@subcommand("timeline")
 def timeline(inv: Invocation) -> Reply:
-    from bot.timeline.pages import timeline_page
-
+    """`timeline`: the latest page of this incident's timeline."""
     with inv.service.db.unit_of_work() as session:
         incident = incidents.require_for_channel(session, inv.channel, inv.command.usage)
         text, body = timeline_page(session, incident, inv.service.settings.zone)

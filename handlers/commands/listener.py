@@ -1,70 +1,68 @@
-"""`/incident`: ack at once (with the answer when parsing alone decides it), then run it."""
+"""`/incident`: parsed once by a listener middleware; answered in the ack when parsing alone
+decides it (help, bad input), otherwise run by its interpreter after the ack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
+from slack_bolt import Ack, App, BoltContext, Respond
+
 from bot.errors import IncidentError
-from bot.incidents import messages as blocks
-from bot.incidents.service import Deps, IncidentService
 from bot.telemetry import COMMAND_LATENCY
 from handlers.commands.grammar import parse
-from handlers.commands.table import registry, run
-from handlers.reply import deferred, user_errors
+from handlers.commands.help import help_text
+from handlers.commands.invocation import Invocation
+from handlers.commands.table import SUBCOMMANDS
+from handlers.reply import ephemeral, logged, service, user_errors
 
 
-def _subcommand(text: str) -> str | None:
-    """The subcommand's name, or None when the text doesn't parse (the ack explains)."""
+def parse_text(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+    """Parse the command text once; the ack and the work read `context["command"]`."""
     try:
-        return parse(text).name
-    except IncidentError:
-        return None
+        context["command"] = parse(body.get("text", ""))
+    except IncidentError as exc:
+        context["refusal"] = exc.message
+    next()
 
 
-def register(app: Any, deps: Deps) -> None:
-    service = IncidentService(deps)
-    registry()  # import every feature now, not on the first command someone types
+def ack_incident(ack: Ack, context: BoltContext) -> None:
+    """Answer at once: the refusal or the help, else an empty ack while the work runs."""
+    if "refusal" in context:
+        ack(response_type="ephemeral", text=context["refusal"])
+    elif context["command"].name == "help":
+        text, blocks = help_text()
+        ack(response_type="ephemeral", text=text, blocks=blocks)
+    else:
+        ack()
 
-    def ack_incident(ack: Any, body: dict[str, Any]) -> None:
-        try:
-            name = parse(body.get("text", "")).name
-        except IncidentError as exc:
-            ack(response_type="ephemeral", text=exc.message)
-            return
-        if name == "help":
-            help_text, help_blocks = blocks.help_blocks()
-            ack(response_type="ephemeral", text=help_text, blocks=help_blocks)
-        else:
-            ack()
 
-    def run_incident(body: dict[str, Any], respond: Any) -> None:
-        text = body.get("text", "")
-        name = _subcommand(text)
-        if name in (None, "help"):
-            return  # answered in the ack
-        started = perf_counter()
-
-        def say(line: str) -> None:
-            respond(response_type="ephemeral", replace_original=False, text=line)
-
-        with user_errors(say, f"/incident {text}"):
-            reply = run(
-                text,
-                user=body["user_id"],
-                channel=body["channel_id"],
-                trigger_id=body.get("trigger_id"),
-                service=service,
+def run_incident(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Run the subcommand's interpreter and show its reply (or open its modal)."""
+    command = context.get("command")
+    if command is None or command.name == "help":
+        return  # answered in the ack
+    started = perf_counter()
+    incidents = service(context)
+    with user_errors(ephemeral(respond), f"/incident {body.get('text', '')}"):
+        reply = SUBCOMMANDS[command.name](
+            Invocation(
+                command, body["user_id"], body["channel_id"], body.get("trigger_id"), incidents
             )
-            if reply.view is not None:
-                service.slack.open_view(body["trigger_id"], reply.view)
-            elif not reply.empty:
-                respond(
-                    response_type="ephemeral",
-                    replace_original=False,
-                    text=reply.text,
-                    blocks=[b.to_dict() for b in reply.blocks] or None,
-                )
-        COMMAND_LATENCY.labels(subcommand=name).observe(perf_counter() - started)
+        )
+        if reply.view is not None:
+            incidents.slack.open_view(body["trigger_id"], reply.view)
+        elif not reply.empty:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=reply.text,
+                blocks=reply.blocks or None,
+            )
+    COMMAND_LATENCY.labels(subcommand=command.name).observe(perf_counter() - started)
 
-    deferred(app.command("/incident"), run_incident, ack=ack_incident)
+
+def register(app: App) -> None:
+    """`/incident` and its one parsing middleware."""
+    app.command("/incident", middleware=[parse_text])(ack=ack_incident, lazy=[logged(run_incident)])

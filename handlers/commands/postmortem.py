@@ -13,11 +13,11 @@ from bot.drafting.draft import write_draft
 from bot.drafting.publish import publish
 from bot.errors import IncidentError, SlackFailure
 from bot.incidents import lifecycle as incidents
-from handlers.commands.table import Invocation, Reply, subcommand
+from handlers.commands.invocation import Invocation, Reply
 
 
-@subcommand("postmortem")
 def postmortem(inv: Invocation) -> Reply:
+    """Draft from the timeline (with the model when configured) and post it in the channel."""
     words = inv.command.rest.split()
     if len(words) > 1:
         raise IncidentError(f"Use: `{inv.command.usage}` (one template name at most).")

@@ -15,12 +15,11 @@ from bot.stats import charts
 from bot.stats import messages as stats_blocks
 from bot.stats.query import comparison, window_stats
 from bot.stats.rules import parse_stats_args
-from handlers.commands.table import Invocation, Reply, subcommand
+from handlers.commands.invocation import Invocation, Reply
 
 log = logging.getLogger(__name__)
 
 
-@subcommand("stats")
 def stats(inv: Invocation) -> Reply:
     """Answer with the tables ephemerally; the chart goes to the typist's DM with the bot."""
     now = inv.service.now()

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.models import ActionItem
-from bot.scheduling import run_due
+from bot.scheduling.runner import run_due
 from bot.slack import ids
 from tests.support.harness import SlackHarness
 

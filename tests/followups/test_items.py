@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.errors import IncidentError
-from bot.followups.items import FollowupService, parse_ref
-from bot.incidents.service import Deps, IncidentService
+from bot.followups.items import parse_ref
+from bot.followups.service import FollowupService
+from bot.incidents.service import IncidentService
 from bot.models import ActionItem, TimelineEntry
-from handlers.commands.table import Reply, run
+from bot.wiring import Deps
+from handlers.commands.invocation import Reply
+from handlers.commands.table import run
 from tests.support.fakeslack import FakeSlack
 from tests.support.scheduling import make_deps, open_incident, people, posts_in, utc
 

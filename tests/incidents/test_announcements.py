@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.models import Outbox
-from bot.scheduling import run_due
+from bot.scheduling.runner import run_due
 from tests.support.harness import SlackHarness
 
 

@@ -7,17 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import human_duration
 from bot.errors import IncidentError
-from bot.incidents.rules import (
-    MilestoneTimes,
-    channel_name,
-    check_milestone_order,
-    durations,
-    human_duration,
-    parse_due,
-    parse_time,
-    parse_user,
-)
+from bot.incidents.rules import MilestoneTimes, channel_name, check_milestone_order, durations
+from bot.parsing import parse_due, parse_time, parse_user
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -15,7 +15,7 @@ import pytest
 from bot.clock import utcnow
 from bot.config import DAYS
 from bot.db import Database
-from bot.scheduling import run_due
+from bot.scheduling.runner import run_due
 from tests.support.fakeslack import FakeSlack
 from tests.support.scheduling import (
     add_item,
@@ -96,7 +96,7 @@ import os, sys
 from datetime import datetime
 from bot.config import load_settings
 from bot.wiring import build_deps
-from bot.scheduling import plan
+from bot.scheduling.runner import plan
 from bot.outbox.store import claim
 deps = build_deps(load_settings())
 now = datetime.fromisoformat(sys.argv[1])

@@ -12,12 +12,13 @@ from freezegun import freeze_time
 
 from bot.clock import utcnow
 from bot.db import Database
-from bot.followups.items import FollowupService
+from bot.followups.service import FollowupService
 from bot.incidents import lifecycle as incidents
-from bot.incidents.service import Deps, IncidentService
+from bot.incidents.service import IncidentService
 from bot.outbox.store import claim
-from bot.scheduling import plan, run_due, start_background
 from bot.scheduling.cadence import digest_moment, reminder_due
+from bot.scheduling.runner import plan, run_due, start_background
+from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.scheduling import (
     add_item,

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.db import Database
-from bot.stats.charts import digest_chart, render_png, stats_chart_png, weekly_chart_png, weeks_for
+from bot.overview.digest_delivery import chart_parts, render_parts
+from bot.stats.charts import render_png, stats_chart_png, weekly_chart_png, weeks_for
 from bot.stats.rules import parse_stats_args
 from tests.support.stats_factory import add_incident
 
@@ -74,10 +75,10 @@ def test_digest_chart_part(db: Database) -> None:
 
     report = SimpleNamespace(week_end=NOW, week="2026-W48")
     with db.unit_of_work() as s:
-        assert digest_chart(s, report) == []
+        assert chart_parts(s, report) == []
         add_incident(s, 1, severity="sev1", declared=NOW - timedelta(days=5))
     with db.unit_of_work() as s:
-        (part,) = digest_chart(s, report)
+        (part,) = chart_parts(s, report)
     assert part["type"] == "file" and part["filename"].endswith(".png")
     png = base64.b64decode(part["content_b64"])
     assert png_size(png)[0] >= 800
@@ -86,7 +87,7 @@ def test_digest_chart_part(db: Database) -> None:
 def test_weekly_digest_ends_with_the_chart(db: Database) -> None:
     from zoneinfo import ZoneInfo
 
-    from bot.overview.digest import build_report, render_parts
+    from bot.overview.digest import build_report
 
     with db.unit_of_work() as s:
         add_incident(s, 1, severity="sev2", declared=NOW - timedelta(days=3))

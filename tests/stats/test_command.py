@@ -14,11 +14,13 @@ import pytest
 from bot.config import load_settings
 from bot.db import Database
 from bot.errors import IncidentError
-from bot.incidents.service import Deps, IncidentService
+from bot.incidents.service import IncidentService
 from bot.slack.port import Notifier, slack_client
 from bot.stats.query import window_stats
 from bot.stats.rules import parse_stats_args
-from handlers.commands.table import Reply, run
+from bot.wiring import Deps
+from handlers.commands.invocation import Reply
+from handlers.commands.table import run
 from tests.stats.test_charts import png_size
 from tests.support.fakeslack import FakeSlack
 from tests.support.stats_factory import add_incident

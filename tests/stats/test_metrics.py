@@ -9,11 +9,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import load_settings
 from bot.db import Database
-from bot.incidents.service import Deps
 from bot.models import ActionItem
 from bot.slack.port import Notifier, slack_client
 from bot.stats.metrics import exposition
 from bot.telemetry import COMMAND_LATENCY, REMINDERS_SENT, SLACK_API_ERRORS
+from bot.wiring import Deps
 from tests.support.stats_factory import add_incident
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from bot.app import build_app, wsgi_app
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
-from bot.incidents.service import Deps
 from bot.slack.port import Notifier, slack_client
+from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
 

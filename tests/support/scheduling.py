@@ -14,9 +14,9 @@ from sqlalchemy import select
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.incidents import lifecycle as incidents
-from bot.incidents.service import Deps
 from bot.models import ActionItem, Incident, Outbox
 from bot.slack.port import Notifier, slack_client
+from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 
 
