@@ -23,8 +23,8 @@ from bot.db import Base, UTCDateTime
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
-ENTRY_KINDS = ("decision", "note", "message", "status", "severity", "role", "milestone", "action")
 ROLES = ("commander", "scribe", "comms")
+TITLE_MAX = 200  # an incident title, in the modal, the command and the column
 DURATIONS = ("time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve")
 
 
@@ -41,7 +41,7 @@ class Incident(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,8 +14,8 @@ from bot.followups.items import check_item_text, local_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
 from bot.incidents.membership import Membership
-from bot.incidents.rules import TITLE_MAX
 from bot.incidents.service import IncidentService
+from bot.models import TITLE_MAX
 from bot.parsing import check_text
 from bot.slack import ids
 from bot.slack.modals import metadata, value

@@ -16,6 +16,9 @@ from tests.support.dbs import (
     skip_or_fail_without_pg,
     truncate_all,
 )
+from tests.support.fakeslack import FakeSlack
+from tests.support.harness import SlackHarness
+from tests.support.scheduling import people
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +51,6 @@ def db(request: pytest.FixtureRequest) -> Iterator[Database]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[Any]:
-    from tests.support.fakeslack import FakeSlack
-
     fake = FakeSlack()
     fake.start()
     yield fake
@@ -59,8 +60,6 @@ def fake_slack() -> Iterator[Any]:
 @pytest.fixture
 def make_slack(db: Database, fake_slack: Any) -> Iterator[Callable[..., Any]]:
     """Start the app with settings overrides: `slack = make_slack(INCIDENT_TIMEZONE="…")`."""
-    from tests.support.harness import SlackHarness
-
     started: list[SlackHarness] = []
 
     def start(**overrides: Any) -> SlackHarness:
@@ -77,3 +76,11 @@ def make_slack(db: Database, fake_slack: Any) -> Iterator[Callable[..., Any]]:
 def slack(make_slack: Callable[..., Any]) -> Any:
     """The running app on default settings, on SQLite and on PostgreSQL."""
     return make_slack()
+
+
+@pytest.fixture
+def fake() -> Iterator[Any]:
+    """The fake Slack with the people the follow-up and scheduling tests name."""
+    with FakeSlack() as running:
+        people(running)
+        yield running

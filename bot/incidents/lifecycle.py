@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import Forbidden, IncidentError, NotFound
 from bot.incidents.rules import MilestoneTimes, check_milestone_order, durations
-from bot.models import MILESTONES, Counter, Incident, RoleAssignment, TimelineEntry
+from bot.models import MILESTONES, TITLE_MAX, Counter, Incident, RoleAssignment, TimelineEntry
 from bot.parsing import check_text
 
 
@@ -70,7 +70,7 @@ def declare(
     """Record a declared incident whose Slack channel already exists; declarer commands."""
     incident = Incident(
         number=number,
-        title=check_text(title, "title", 200),
+        title=check_text(title, "title", TITLE_MAX),
         severity=severity,
         status="investigating",
         private=private,

@@ -12,8 +12,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.incidents.rules import TITLE_MAX
-from bot.models import SEVERITIES
+from bot.models import SEVERITIES, TITLE_MAX
 from bot.slack import ids
 from bot.slack.modals import modal
 

@@ -11,7 +11,6 @@ from bot.errors import IncidentError
 from bot.models import MILESTONES, SEVERITIES, STATUSES
 
 CHANNEL_NAME_MAX = 80
-TITLE_MAX = 200
 DURATIONS = {
     "time_to_detect": ("started", "detected"),
     "time_to_acknowledge": ("detected", "acknowledged"),

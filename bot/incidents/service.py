@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from bot.errors import IncidentError, SlackFailure
 from bot.incidents import announcements, messages
 from bot.incidents import lifecycle as incidents
-from bot.incidents.rules import TITLE_MAX, channel_name
-from bot.models import Incident, TimelineEntry
+from bot.incidents.rules import channel_name
+from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import check_text, parse_time
 from bot.wiring import Deps
 

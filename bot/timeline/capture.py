@@ -16,7 +16,6 @@ from bot.models import Incident, TimelineEntry, TimelineRevision
 from bot.slack.port import Notifier
 
 log = logging.getLogger(__name__)
-SOURCES = ("reaction", "shortcut", "pin")
 BOT_SUBTYPES = ("bot_message",)
 SKIPPED_SUBTYPES = ("channel_join", "channel_leave", "channel_topic", "channel_purpose")
 
@@ -115,7 +114,7 @@ def insert_entry(
     )
     session.flush()  # the unique constraint speaks here, inside the caller's transaction
     # Who kept it, and how: the message's author is the entry's author.
-    _revise(session, entry, reason=f"captured by {source}", by=by, now=now)
+    record_revision(session, entry, reason=f"captured by {source}", by=by, now=now)
     return entry
 
 
@@ -143,7 +142,7 @@ def follow_edit(
         if entry.text == text:
             continue  # e.g. a thread reply changed the parent's reply count
         editor = (message.get("edited") or {}).get("user") or kept.author
-        _revise(session, entry, reason="edited in Slack", by=editor, now=now)
+        record_revision(session, entry, reason="edited in Slack", by=editor, now=now)
         entry.text, entry.files, entry.edited_at = text, kept.files, now
         changed.append(entry)
     return changed
@@ -154,7 +153,7 @@ def follow_delete(session: Session, channel: str, ts: str, now: datetime) -> lis
     changed = []
     for entry in captured(session, channel, ts):
         if not entry.deleted:
-            _revise(session, entry, reason="deleted in Slack", by=None, now=now)
+            record_revision(session, entry, reason="deleted in Slack", by=None, now=now)
             entry.deleted, entry.edited_at = True, now
             changed.append(entry)
     return changed
@@ -165,14 +164,15 @@ def restore(session: Session, channel: str, ts: str, by: str, now: datetime) -> 
     restored = False
     for entry in captured(session, channel, ts):
         if entry.removed:
-            _revise(session, entry, reason="restored", by=by, now=now)
+            record_revision(session, entry, reason="restored", by=by, now=now)
             entry.removed, entry.edited_at, restored = False, now, True
     return restored
 
 
-def _revise(
+def record_revision(
     session: Session, entry: TimelineEntry, *, reason: str, by: str | None, now: datetime
 ) -> None:
+    """Keep the entry's text and time as they were before a change (`reason` says which)."""
     session.add(
         TimelineRevision(
             entry=entry,

@@ -9,24 +9,14 @@ from sqlalchemy.orm import Session
 from bot.errors import IncidentError, NotFound
 from bot.incidents.membership import Membership
 from bot.incidents.service import IncidentService
-from bot.models import Incident, TimelineEntry, TimelineRevision
+from bot.models import Incident, TimelineEntry
 from bot.parsing import check_text, parse_time
+from bot.timeline.capture import record_revision
 from bot.timeline.pages import FIXED_KINDS
 
 
 def editable(entry: TimelineEntry) -> bool:
     return entry.kind not in FIXED_KINDS and not entry.removed
-
-
-def _revision(entry: TimelineEntry, reason: str, user: str, now: datetime) -> TimelineRevision:
-    return TimelineRevision(
-        entry=entry,
-        changed_at=now,
-        changed_by=user,
-        reason=reason,
-        old_text=entry.text,
-        old_at=entry.at,
-    )
 
 
 def _editable_entry(session: Session, entry_id: int) -> TimelineEntry:
@@ -44,7 +34,7 @@ def _editable_entry(session: Session, entry_id: int) -> TimelineEntry:
 def remove_entry(session: Session, entry_id: int, *, user: str, now: datetime) -> TimelineEntry:
     """Take an entry off the timeline; the entry and a 'removed' revision stay as the record."""
     entry = _editable_entry(session, entry_id)
-    session.add(_revision(entry, "removed", user, now))
+    record_revision(session, entry, reason="removed", by=user, now=now)
     entry.removed, entry.edited_at = True, now
     return entry
 
@@ -57,7 +47,7 @@ def correct_entry(
     text = check_text(text, "entry")
     if entry.text == text and entry.at == at:
         return entry
-    session.add(_revision(entry, "corrected", user, now))
+    record_revision(session, entry, reason="corrected", by=user, now=now)
     entry.text, entry.at, entry.edited_at = text, at, now
     return entry
 

@@ -8,6 +8,7 @@ from bot.incidents import messages
 from bot.incidents import modals as views
 from bot.incidents.rules import parse_severity, parse_status
 from bot.incidents.service import refuse_if_blank
+from bot.models import ROLES
 from bot.parsing import parse_user
 from bot.timeline.pages import timeline_page
 from handlers.commands.grammar import parse_declare, split_at, split_because
@@ -99,7 +100,7 @@ def _first_word(inv: Invocation, what: str) -> str:
 def role(inv: Invocation) -> Reply:
     """`role commander|scribe|comms @user`: assign, and invite them to the channel."""
     words = inv.command.rest.split()
-    if len(words) != 2 or words[0].lower() not in ("commander", "scribe", "comms"):
+    if len(words) != 2 or words[0].lower() not in ROLES:
         raise IncidentError(f"Use: `{inv.command.usage}`")
     name, assignee = words[0].lower(), parse_user(words[1])
     incident, _ = inv.service.change(

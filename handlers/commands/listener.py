@@ -46,11 +46,14 @@ def run_incident(body: dict[str, Any], respond: Respond, context: BoltContext) -
     started = perf_counter()
     incidents = service(context)
     with user_errors(ephemeral(respond), f"/incident {body.get('text', '')}"):
-        reply = SUBCOMMANDS[command.name](
-            Invocation(
-                command, body["user_id"], body["channel_id"], body.get("trigger_id"), incidents
+        try:
+            reply = SUBCOMMANDS[command.name](
+                Invocation(
+                    command, body["user_id"], body["channel_id"], body.get("trigger_id"), incidents
+                )
             )
-        )
+        finally:  # observed before the answer is sent, so /metrics agrees with what people saw
+            COMMAND_LATENCY.labels(subcommand=command.name).observe(perf_counter() - started)
         if reply.view is not None:
             incidents.slack.open_view(body["trigger_id"], reply.view)
         elif not reply.empty:
@@ -60,7 +63,6 @@ def run_incident(body: dict[str, Any], respond: Respond, context: BoltContext) -
                 text=reply.text,
                 blocks=reply.blocks or None,
             )
-    COMMAND_LATENCY.labels(subcommand=command.name).observe(perf_counter() - started)
 
 
 def register(app: App) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -14,7 +13,7 @@ from bot.drafting import templates
 from bot.drafting.audit import audits_for
 from bot.drafting.draft import Draft, write_draft
 from bot.incidents import lifecycle as incidents
-from bot.models import ActionItem
+from tests.support.drafting import T0, build_incident
 from tests.support.fake_openai import (
     NARRATIVE_KEYS,
     FakeOpenAI,
@@ -26,7 +25,6 @@ from tests.support.fake_openai import (
     text_reply,
 )
 
-T0 = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
 SECRETS = {
     "slack": "xoxb-2222222222-3333333333-AbCdEfGhIjKlMnOpQrStUvWx",
     "aws": "AKIAIOSFODNN7EXAMPLE",
@@ -50,66 +48,6 @@ PLANTED = [
     + "\n-----END RSA PRIVATE KEY-----",
     f"paged {SECRETS['email']} about host {SECRETS['ip']}",
 ]
-
-
-def build_incident(db: Database, notes: list[str] = (), severity: str = "sev2") -> int:  # type: ignore[assignment]
-    """A resolved incident with milestones, notes, a decision and an action item."""
-    with db.unit_of_work() as s:
-        inc = incidents.declare(
-            s,
-            now=T0,
-            number=7,
-            title="Checkout returns 500s",
-            severity=severity,
-            private=False,
-            channel_id="CINC7",
-            channel_name="inc-7-checkout-returns-500s",
-            declared_by="U1",
-        )
-        incidents.set_milestone(
-            s, inc, now=T0, user="U1", name="started", at=T0 - timedelta(minutes=20)
-        )
-        incidents.set_milestone(
-            s, inc, now=T0, user="U1", name="detected", at=T0 - timedelta(minutes=8)
-        )
-        for k, text in enumerate(notes):
-            incidents.record_note(
-                s, inc, now=T0, at=T0 + timedelta(minutes=1, seconds=k), user="U2", text=text
-            )
-        incidents.record_decision(
-            s,
-            inc,
-            now=T0,
-            at=T0 + timedelta(minutes=5),
-            user="U1",
-            text="Roll back deploy 42",
-            rationale="errors began with it",
-            alternatives="hotfix",
-        )
-        incidents.set_milestone(
-            s, inc, now=T0, user="U1", name="mitigated", at=T0 + timedelta(minutes=9)
-        )
-        incidents.set_milestone(
-            s, inc, now=T0, user="U1", name="resolved", at=T0 + timedelta(minutes=30)
-        )
-        s.add(
-            ActionItem(
-                incident=inc,
-                text="Add a canary stage",
-                owner="U2",
-                due=date(2026, 12, 3),
-                created_by="U1",
-                created_at=T0,
-            )
-        )
-        s.flush()
-        return inc.id
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI.running() as server:
-        yield server
 
 
 def ai_settings(fake: FakeOpenAI, **overrides: object) -> Settings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,12 +51,6 @@ def big_facts(n: int) -> Facts:
         action_items=[],
         redactor=redactor,
     )
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI.running() as server:
-        yield server
 
 
 def test_a_5000_entry_timeline_is_condensed_and_every_request_fits(fake: FakeOpenAI) -> None:

@@ -15,7 +15,7 @@ from bot.drafting.draft import write_draft
 from bot.drafting.redact import Redactor
 from bot.errors import IncidentError
 from bot.incidents import lifecycle as incidents
-from tests.drafting.test_ai import T0, build_incident
+from tests.support.drafting import T0, build_incident
 
 
 def test_export_md_prints_the_deterministic_draft(

@@ -7,7 +7,7 @@ import time
 from sqlalchemy import func, select
 
 from bot.models import TimelineEntry, TimelineRevision
-from tests.e2e.test_capture import incident_with_message, kept, settle, shortcut_replies
+from tests.support.capture import incident_with_message, kept, settle, shortcut_replies
 from tests.support.harness import SlackHarness
 
 

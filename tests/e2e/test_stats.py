@@ -8,8 +8,8 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.stats.test_charts import png_size
 from tests.support.harness import SlackHarness
+from tests.support.png import png_size
 
 DECLARED = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

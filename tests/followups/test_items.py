@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -18,16 +17,9 @@ from bot.wiring import Deps
 from handlers.commands.invocation import Reply
 from handlers.commands.table import run
 from tests.support.fakeslack import FakeSlack
-from tests.support.scheduling import make_deps, open_incident, people, posts_in, utc
+from tests.support.scheduling import make_deps, open_incident, posts_in, utc
 
 NOW = utc(2026, 11, 26, 12, 0)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as running:
-        people(running)
-        yield running
 
 
 @pytest.fixture

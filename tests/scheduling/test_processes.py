@@ -6,11 +6,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.clock import utcnow
 from bot.config import DAYS
@@ -23,19 +20,11 @@ from tests.support.scheduling import (
     make_deps,
     open_incident,
     outbox_rows,
-    people,
     posts_in,
 )
 
 CLI = [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as running:
-        people(running)
-        yield running
 
 
 def scheduler_env(db: Database, fake: FakeSlack, digest_channel: str) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,6 @@ from tests.support.scheduling import (
     make_deps,
     open_incident,
     outbox_rows,
-    people,
     posts_in,
     utc,
 )
@@ -36,13 +34,6 @@ DUE = date(2026, 11, 27)  # Friday: before-reminder Thu 09:00 UTC, overdue from 
 BEFORE_AT = utc(2026, 11, 26, 9, 0)
 OVERDUE_AT = utc(2026, 11, 28, 9, 0)
 FAR = date(2027, 1, 15)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as running:
-        people(running)
-        yield running
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import random
-import struct
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,18 +11,10 @@ from bot.db import Database
 from bot.overview.digest_delivery import chart_parts, render_parts
 from bot.stats.charts import render_png, stats_chart_png, weekly_chart_png, weeks_for
 from bot.stats.rules import parse_stats_args
+from tests.support.png import png_size
 from tests.support.stats_factory import add_incident
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the IHDR chunk, after checking the signature."""
-    assert data[:8] == PNG_SIGNATURE
-    assert data[12:16] == b"IHDR"
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 def _check(data: bytes, path: Path) -> None:

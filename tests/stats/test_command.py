@@ -21,8 +21,8 @@ from bot.stats.rules import parse_stats_args
 from bot.wiring import Deps
 from handlers.commands.invocation import Reply
 from handlers.commands.table import run
-from tests.stats.test_charts import png_size
 from tests.support.fakeslack import FakeSlack
+from tests.support.png import png_size
 from tests.support.stats_factory import add_incident
 
 DECLARED = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
