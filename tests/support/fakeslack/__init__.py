@@ -9,6 +9,11 @@
 Every call is checked against Slack's published method reference (tests/fixtures/slack):
 missing required or unknown arguments, Block Kit limits and scopes that manifest.yml does not
 grant are recorded in `fake.violations` and answered with the error Slack would give.
+
+Slack's rate limits are enforced on request (`FakeSlack(rate_limits=True)`,
+`fake.enforce_rate_limits(scale=...)`, see ratelimits.py); `fake.slow(method, seconds)` and
+`fake.drop_answer(method)` make answers late or lost; `fake.socket_mode` serves Socket Mode
+(apps.connections.open with `fake.app_token`), see socket_mode.py.
 """
 
 from .fake import FakeSlack, manifest_bot_scopes

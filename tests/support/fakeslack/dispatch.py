@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import api_chat, api_conversations, api_files, api_misc  # noqa: F401 - register handlers
+from .ratelimits import RateLimited, RateLimiter
 from .reference import MethodRef, check_args, message_fallback_problem, method_refs
 from .state import Call, SlackError
 from .workspace import HANDLERS, Args, Workspace, _real_monotonic
 
 _MESSAGE_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral")
+CONNECTIONS_OPEN = "apps.connections.open"  # the one method the app-level (xapp-) token calls
+NO_ANSWER = 0  # handle_api's status for "close the connection without an HTTP answer"
 
 
 @dataclass
@@ -38,9 +41,58 @@ class WebApi(Workspace):
         clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(bot_token, team_id, bot_user_id, bot_id, clock)
-        self.delay = 0.0
+        self.delay = 0.0  # seconds every call waits before it is handled
+        self.app_token = ""  # the app-level token apps.connections.open takes (FakeSlack sets it)
+        self.rate_limiter: RateLimiter | None = None
+        self._rate_limited: list[RateLimited] = []
         self._calls: list[Call] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._slow: dict[str, float] = {}
+        self._drops: dict[str, int] = {}
+
+    # ---- Slack's rate limits ---------------------------------------------------------------
+    def enforce_rate_limits(
+        self, scale: float = 1.0, post_burst: int = 4, tiers: Mapping[str, int] | None = None
+    ) -> None:
+        """Answer like Slack when a method's tier (or chat.postMessage's 1/s per channel) is
+        exceeded: see ratelimits.py. `scale` speeds refills up (10: ten times faster);
+        `tiers` overrides methods' tiers, e.g. {"conversations.setTopic": 1}."""
+        with self.lock:
+            self.rate_limiter = RateLimiter(scale, post_burst, tiers)
+
+    def stop_enforcing_rate_limits(self) -> None:
+        with self.lock:
+            self.rate_limiter = None
+
+    def rate_limited_calls(self) -> list[RateLimited]:
+        """Every call answered 429 by the enforced rate limits, in order."""
+        with self.lock:
+            return list(self._rate_limited)
+
+    # ---- latency and lost answers ----------------------------------------------------------
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer calls of `method` ('*' = all) `seconds` after doing their work (0 = stop).
+
+        Other calls are not held up: the server answers each connection in its own thread."""
+        with self.lock:
+            if seconds > 0:
+                self._slow[method] = seconds
+            else:
+                self._slow.pop(method, None)
+
+    def drop_answer(self, method: str, times: int = 1) -> None:
+        """For the next `times` calls of `method` ('*' = any): do the work, record the call,
+        then close the connection without an HTTP answer (the client sees it disconnect)."""
+        if times > 0:
+            with self.lock:
+                self._drops[method] = self._drops.get(method, 0) + times
+
+    def _take_drop(self, method: str) -> bool:
+        for key in (method, "*"):
+            if self._drops.get(key, 0) > 0:
+                self._drops[key] -= 1
+                return True
+        return False
 
     # ---- faults ----------------------------------------------------------------------------
     def fail(
@@ -96,7 +148,9 @@ class WebApi(Workspace):
     def handle_api(
         self, method: str, raw: dict[str, Any], is_json: bool, authorization: str | None
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        """Answer one Web API call: (HTTP status, extra headers, JSON body)."""
+        """Answer one Web API call: (HTTP status, extra headers, JSON body).
+
+        Status NO_ANSWER (0) tells the server to close the connection without answering."""
         received = _real_monotonic()  # Slack times trigger_ids from receipt, not from answer
         if self.delay:
             time.sleep(self.delay)
@@ -105,17 +159,24 @@ class WebApi(Workspace):
         with self.lock:
             self.received_at = received
             status, headers, answer = self._answer(method, args, is_json, token)
-            self._calls.append(Call(method, dict(args), answer, status, time.time()))
-        return status, headers, answer
+            dropped = self._take_drop(method)
+            self._calls.append(Call(method, dict(args), answer, status, time.time(), dropped))
+            slow = self._slow.get(method, self._slow.get("*", 0.0))
+        if slow:
+            time.sleep(slow)
+        return (NO_ANSWER, {}, {}) if dropped else (status, headers, answer)
 
     def _answer(
         self, method: str, args: Args, is_json: bool, token: str
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
-        if token != self.bot_token:
+        if token not in (self.bot_token, self.app_token):
             return 200, {}, {"ok": False, "error": "invalid_auth"}
-        fault = self._take_fault(method, args.get("channel") or args.get("channel_id"))
+        if (token == self.app_token) != (method == CONNECTIONS_OPEN):
+            return 200, {}, {"ok": False, "error": "not_allowed_token_type"}
+        channel = args.get("channel") or args.get("channel_id")
+        fault = self._take_fault(method, channel)
         if fault is not None:
             if fault.kind == "rate_limit":
                 retry = {"Retry-After": str(fault.retry_after)}
@@ -123,6 +184,15 @@ class WebApi(Workspace):
             if fault.kind == "server_error":
                 return fault.status, {}, {"ok": False, "error": "fatal_error"}
             return 200, {}, {"ok": False, "error": fault.error}
+        if self.rate_limiter is not None:
+            key = self._channel_key(channel)
+            retry_after = self.rate_limiter.take(method, key)
+            if retry_after is not None:
+                limited = RateLimited(method, key, _real_monotonic(), retry_after)
+                self._rate_limited.append(limited)
+                return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
+        if method == CONNECTIONS_OPEN:  # not in the copied reference: Socket Mode only
+            return 200, {}, {"ok": True, "url": self.socket_mode_url()}
         ref = method_refs().get(method)
         if ref is None or method not in HANDLERS:
             self.violations.append(f"{method}: not a method the fake knows (unknown_method)")
@@ -143,6 +213,17 @@ class WebApi(Workspace):
         except Exception:  # a bug in the fake must show up in the test, not hang it
             self.violations.append(f"fakeslack crashed on {method}:\n{traceback.format_exc()}")
             return 500, {}, {"ok": False, "error": "fatal_error"}
+
+    def socket_mode_url(self) -> str:
+        """A one-time WebSocket URL for apps.connections.open (FakeSlack serves Socket Mode)."""
+        raise NotImplementedError
+
+    def _channel_key(self, channel: object) -> str | None:
+        """The conversation id a `channel` argument names (names and user ids as given)."""
+        if not isinstance(channel, str) or not channel:
+            return None
+        found = self.channel_by_name(channel) if channel not in self.channels else None
+        return found.id if found is not None else channel
 
     def _check_scopes(self, ref: MethodRef, method: str, args: Args) -> None:
         if self.granted_scopes is None or not ref.bot_scopes:

@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .blocks import MAX_MESSAGE_BLOCKS, check_blocks
 from .dispatch import WebApi
 from .server import FakeSlackServer
 from .state import Channel, User
 from .workspace import _real_monotonic
+
+if TYPE_CHECKING:
+    from .socket_mode import SocketModeServer
 
 MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
 
@@ -34,7 +37,9 @@ class FakeSlack(WebApi):
     Message ts come from `clock` (default: time.time at each call, so freezegun moves them).
     `scopes="manifest"` (default) grants the bot scopes listed in manifest.yml, so a call the
     manifest does not cover fails with `missing_scope` as in production; pass an iterable of
-    scopes to choose, or None to skip scope checks.
+    scopes to choose, or None to skip scope checks. `rate_limits=True` enforces Slack's rate
+    limits (see enforce_rate_limits). `app_token` is the app-level token apps.connections.open
+    takes; `fake.socket_mode` is the Socket Mode server its URLs point to.
     """
 
     def __init__(
@@ -45,13 +50,19 @@ class FakeSlack(WebApi):
         bot_id: str = "BBOT",
         scopes: Iterable[str] | str | None = "manifest",
         clock: Callable[[], float] | None = None,
+        rate_limits: bool = False,
+        app_token: str = "xapp-1-A0FAKEAPP1-1-test",
     ) -> None:
         super().__init__(bot_token, team_id, bot_user_id, bot_id, clock)
+        self.app_token = app_token
         if scopes == "manifest":
             self.granted_scopes = manifest_bot_scopes()
         else:
             self.granted_scopes = None if scopes is None else set(scopes)
         self._server: FakeSlackServer | None = None
+        self._socket_mode: SocketModeServer | None = None
+        if rate_limits:
+            self.enforce_rate_limits()
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -63,6 +74,9 @@ class FakeSlack(WebApi):
 
     def stop(self) -> None:
         """Stop serving (idempotent)."""
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -84,6 +98,19 @@ class FakeSlack(WebApi):
         if not self.base_url:
             raise RuntimeError("FakeSlack is not started")
         return f"{self.base_url}api/"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """Slack's Socket Mode side, started on first use (apps.connections.open starts it)."""
+        with self.lock:
+            if self._socket_mode is None:
+                from .socket_mode import SocketModeServer  # needs `websockets`; only loaded here
+
+                self._socket_mode = SocketModeServer(self.app_id, self.violation).start()
+            return self._socket_mode
+
+    def socket_mode_url(self) -> str:
+        return self.socket_mode.new_url()
 
     # ---- world building --------------------------------------------------------------------
     def add_user(
@@ -192,6 +219,7 @@ class FakeSlack(WebApi):
                 brief = {k: v for k, v in c.args.items() if k in ("channel", "name", "users", "ts")}
                 text = str(c.args.get("text", ""))[:80]
                 outcome = "ok" if c.ok else f"{c.status} {c.error}"
+                outcome += " (answer dropped)" if c.dropped else ""
                 lines.append(f"  {c.method} {brief} {text!r} -> {outcome}")
             lines.append(f"violations: {self.violations or 'none'}")
             posts = [(i, str(b.get("text", ""))[:60]) for i, b in self.responses]

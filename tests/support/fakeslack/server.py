@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .api_files import receive_upload
+from .dispatch import NO_ANSWER
 
 if TYPE_CHECKING:
     from .fake import FakeSlack
@@ -61,6 +62,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, answer = self.fake.handle_api(
             method, args, is_json=is_json, authorization=self.headers.get("Authorization")
         )
+        if status == NO_ANSWER:  # as when the connection drops after Slack did the work
+            self.close_connection = True
+            return
         self._json(status, answer, headers)
 
     def _json(

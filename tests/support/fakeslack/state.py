@@ -31,6 +31,7 @@ class Call:
     response: dict[str, Any]
     status: int
     at: float
+    dropped: bool = False  # the work was done but the client got no answer (drop_answer)
 
     @property
     def ok(self) -> bool:
