@@ -25,10 +25,11 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
-from bot.app import build_app, wsgi_app
+from bot.app import build_app
 from bot.config import load_settings
 from bot.demo.slack_standin import DemoSlack
 from bot.migrate import upgrade
+from bot.web import wsgi_app
 from bot.wiring import build_deps
 
 SECRET = "bench-secret"

@@ -1,26 +1,23 @@
-"""The Bolt app and the WSGI application around it: the only slack_bolt import in bot/."""
+"""The Bolt app: signature verification, event de-duplication, every listener; Socket Mode."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import utcnow
 from bot.models import ProcessedEvent
-from bot.stats.metrics import exposition
 from bot.wiring import Deps
 from handlers import register_all
 
 log = logging.getLogger(__name__)
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
@@ -73,27 +70,6 @@ def dispatch(app: App, body: str, headers: dict[str, str]) -> tuple[int, str]:
     """Hand one (signed) request to the app in-process; returns (status, body). For the demo."""
     response = app.dispatch(BoltRequest(body=body, headers=headers))
     return response.status, response.body
-
-
-def wsgi_app(app: App, deps: Deps) -> WsgiApp:
-    """/slack/events to Bolt; /healthz and /metrics beside it."""
-    slack = SlackRequestHandler(app, path="/slack/events")
-
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            ok = deps.db.ping()
-            start_response(
-                "200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain")]
-            )
-            return [b"ok\n" if ok else b"database unavailable\n"]
-        if path == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
-            body, content_type = exposition(deps)
-            start_response("200 OK", [("Content-Type", content_type)])
-            return [body]
-        return slack(environ, start_response)
-
-    return application
 
 
 def run_socket_mode(app: App, app_token: str) -> None:

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from waitress import serve as waitress_serve
 
-from bot.app import build_app, run_socket_mode, wsgi_app
+from bot.app import build_app, run_socket_mode
 from bot.config import Settings
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_forever, start_background
+from bot.web import wsgi_app
 from bot.wiring import Deps, build_deps
 
 log = logging.getLogger(__name__)

@@ -57,18 +57,9 @@ class Membership:
         return True
 
     def _in_channel(self, channel_id: str, user: str) -> bool:
-        """Ask Slack (conversations.members, every page) whether `user` is in the channel."""
-        cursor: str | None = None
+        """Ask Slack whether `user` is in the channel."""
         try:
-            while True:
-                page = self.service.slack.call(
-                    "conversations.members", channel=channel_id, limit=1000, cursor=cursor
-                )
-                if user in (page.get("members") or []):
-                    return True
-                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-                if cursor is None:
-                    return False
+            return self.service.slack.is_in_channel(channel_id, user)
         except SlackFailure:
             log.warning("could not list members of %s", channel_id)
             return False

@@ -117,6 +117,14 @@ class Notifier:
     def set_topic(self, channel: str, topic: str) -> None:
         self.call("conversations.setTopic", channel=channel, topic=topic[:250])
 
+    def is_in_channel(self, channel: str, user: str) -> bool:
+        """conversations.members, page by page (slack_sdk follows the cursor)."""
+        try:
+            pages = self.client.conversations_members(channel=channel, limit=1000)
+            return any(user in (page.get("members") or []) for page in pages)
+        except SlackApiError as exc:
+            raise failure(exc, "conversations.members", "conversations.members") from exc
+
     def archive(self, channel: str) -> None:
         self.call("conversations.archive", channel=channel)
 

@@ -10,11 +10,12 @@ from typing import Any
 
 from waitress.server import create_server
 
-from bot.app import build_app, wsgi_app
+from bot.app import build_app
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.slack.port import Notifier, slack_client
+from bot.web import wsgi_app
 from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
