@@ -36,7 +36,8 @@ from bot.db import Database
 from bot.migrate import upgrade
 from bot.models import ActionItem, Incident, Outbox
 from bot.outbox.store import claim
-from bot.overview.digest import build_report, render_parts
+from bot.overview.digest import build_report
+from bot.overview.digest_delivery import render_parts
 from bot.scheduling.planner import plan_all
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
