@@ -35,25 +35,19 @@ from handlers.reply import (
 from handlers.reply import user_id as user_of
 
 CARD = "the incident card"
+CARD_FIELDS = {ids.CARD_SEVERITY: "severity", ids.CARD_STATUS: "status"}
 
 
-def change_severity(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-    """The card's severity select."""
+def change_state(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The card's severity and status selects."""
+    field = CARD_FIELDS[action["action_id"]]
     chosen = action["selected_option"]["value"]
     _card_change(
         body,
         context,
-        lambda s, i, now, user: lifecycle.set_severity(s, i, now=now, user=user, severity=chosen),
-    )
-
-
-def change_status(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-    """The card's status select."""
-    chosen = action["selected_option"]["value"]
-    _card_change(
-        body,
-        context,
-        lambda s, i, now, user: lifecycle.set_status(s, i, now=now, user=user, status=chosen),
+        lambda s, i, now, user: lifecycle.change_state(
+            s, i, now=now, user=user, field=field, value=chosen
+        ),
     )
 
 
@@ -181,8 +175,8 @@ def item_redate(
 
 
 LISTENERS: dict[str | re.Pattern[str], Callable[..., None]] = {
-    ids.CARD_SEVERITY: change_severity,
-    ids.CARD_STATUS: change_status,
+    ids.CARD_SEVERITY: change_state,
+    ids.CARD_STATUS: change_state,
     ids.CARD_RESOLVE: resolve,
     ids.CARD_COMMANDER: hand_over,
     ids.CARD_ACTION_ITEM: open_action_item_modal,

@@ -183,28 +183,20 @@ def record_decision(
     )
 
 
-def set_severity(
-    session: Session, incident: Incident, *, now: datetime, user: str, severity: str
+def change_state(
+    session: Session, incident: Incident, *, now: datetime, user: str, field: str, value: str
 ) -> TimelineEntry:
-    if incident.severity == severity:
-        raise IncidentError(f"Incident {incident.number} is already {severity}.")
-    old, incident.severity = incident.severity, severity
-    text = f"Severity changed from {old} to {severity}"
-    return add_entry(session, incident, at=now, kind="severity", text=text, author=user, now=now)
-
-
-def set_status(
-    session: Session, incident: Incident, *, now: datetime, user: str, status: str
-) -> TimelineEntry:
-    if status == "resolved":
+    """Change the severity or the status (`field`); resolving goes through its milestone."""
+    if field == "status" and value == "resolved":
         return set_milestone(session, incident, now=now, user=user, name="resolved", at=now)
-    if not incident.is_open:
+    if field == "status" and not incident.is_open:
         raise IncidentError(f"Incident {incident.number} is resolved; its status can't change.")
-    if incident.status == status:
-        raise IncidentError(f"Incident {incident.number} is already {status}.")
-    old, incident.status = incident.status, status
-    text = f"Status changed from {old} to {status}"
-    return add_entry(session, incident, at=now, kind="status", text=text, author=user, now=now)
+    old = getattr(incident, field)
+    if old == value:
+        raise IncidentError(f"Incident {incident.number} is already {value}.")
+    setattr(incident, field, value)
+    text = f"{field.capitalize()} changed from {old} to {value}"
+    return add_entry(session, incident, at=now, kind=field, text=text, author=user, now=now)
 
 
 def assign_role(

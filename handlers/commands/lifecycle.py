@@ -14,6 +14,8 @@ from bot.timeline.pages import timeline_page
 from handlers.commands.grammar import parse_declare, split_at, split_because
 from handlers.commands.invocation import Invocation, Reply
 
+STATE_WORDS = {"severity": parse_severity, "status": parse_status}
+
 
 def declare(inv: Invocation) -> Reply:
     """`declare [sevN] [--private] TITLE`, or the modal when no title is typed."""
@@ -67,34 +69,21 @@ def decision(inv: Invocation) -> Reply:
     return Reply()
 
 
-def change_severity(inv: Invocation) -> Reply:
-    """`severity sevN`."""
-    value = parse_severity(_first_word(inv, "severity"))
-    inv.service.change(
-        inv.channel,
-        inv.user,
-        inv.command.usage,
-        lambda s, i, now: incidents.set_severity(s, i, now=now, user=inv.user, severity=value),
-    )
-    return Reply()
-
-
-def change_status(inv: Invocation) -> Reply:
-    """`status investigating|identified|monitoring|resolved`."""
-    value = parse_status(_first_word(inv, "status"))
-    inv.service.change(
-        inv.channel,
-        inv.user,
-        inv.command.usage,
-        lambda s, i, now: incidents.set_status(s, i, now=now, user=inv.user, status=value),
-    )
-    return Reply()
-
-
-def _first_word(inv: Invocation, what: str) -> str:
+def change_state(inv: Invocation) -> Reply:
+    """`severity sevN` or `status investigating|identified|monitoring|resolved`."""
+    field = inv.command.name
     if not inv.command.rest:
-        raise IncidentError(f"Missing {what}. Use: `{inv.command.usage}`")
-    return inv.command.rest.split()[0]
+        raise IncidentError(f"Missing {field}. Use: `{inv.command.usage}`")
+    value = STATE_WORDS[field](inv.command.rest.split()[0])
+    inv.service.change(
+        inv.channel,
+        inv.user,
+        inv.command.usage,
+        lambda s, i, now: incidents.change_state(
+            s, i, now=now, user=inv.user, field=field, value=value
+        ),
+    )
+    return Reply()
 
 
 def role(inv: Invocation) -> Reply:
