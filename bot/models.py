@@ -175,8 +175,9 @@ class ActionItem(Base):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(32), index=True)
     due: Mapped[date | None] = mapped_column(Date)
-    priority: Mapped[str] = mapped_column(String(10), default="medium")
-    type: Mapped[str] = mapped_column(String(10), default="prevent")
+    # Set only when someone chose them (the modal, or later edits): never a silent default.
+    priority: Mapped[str | None] = mapped_column(String(10))
+    type: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -185,6 +186,21 @@ class ActionItem(Base):
     incident: Mapped[Incident | None] = relationship(back_populates="action_items")
 
     __table_args__ = (Index("ix_action_items_status_due", "status", "due"),)
+
+
+class Person(Base):
+    """What Slack last said about a person (users.info): time zone and name.
+
+    Read where Slack is not asked: reminder planning and the digest (the owner's zone), and
+    `incident-bot export --format md` (names). Written by the use cases that look people up.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(120))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Outbox(Base):

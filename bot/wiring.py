@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import Database
+from bot.slack.people import People
 from bot.slack.port import Notifier, slack_client
 
 
@@ -20,6 +21,10 @@ class Deps:
     db: Database
     notifier: Notifier
     clock: Callable[[], datetime] = utcnow
+    people: People = field(init=False)  # users.info, cached: zones and names
+
+    def __post_init__(self) -> None:
+        self.people = People(self.notifier, lambda: self.clock())
 
     def __deepcopy__(self, memo: dict[int, object]) -> Deps:
         # Bolt deep-copies the request context for lazy listeners; these are shared services.

@@ -109,8 +109,9 @@ def timeline_entry_menu(
             respond(replace_original=True, text=text, blocks=blocks)
             return
         entry, _incident = editor.entry(int(entry_id), user)
-        at_text = plain_when(entry.at, incidents.settings.zone).rsplit(" ", 1)[0]
-        modal = timeline_edit_modal(entry.id, int(page), at_text, entry.text)
+        zone = incidents.zone_of(user)  # the time is shown, and read back, in the editor's zone
+        at_text = plain_when(entry.at, zone).rsplit(" ", 1)[0]
+        modal = timeline_edit_modal(entry.id, int(page), at_text, entry.text, zone.key)
         incidents.slack.open_view(body["trigger_id"], modal)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.followups.items import check_item_text, local_today
+from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
 from bot.incidents.membership import Membership
@@ -92,9 +92,13 @@ def hand_over(body: dict[str, Any], view: dict[str, Any], context: BoltContext) 
 
 
 def edit_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    editor = TimelineEditor(incidents)
+    editor, zone = TimelineEditor(incidents), metadata(view).get("zone")
     return field_errors(
-        view, {ids.TIME_INPUT: editor.parse_at, ids.TEXT_INPUT: lambda t: check_text(t, "entry")}
+        view,
+        {
+            ids.TIME_INPUT: lambda t: editor.parse_at(t, zone),
+            ids.TEXT_INPUT: lambda t: check_text(t, "entry"),
+        },
     )
 
 
@@ -106,7 +110,7 @@ def edit_entry(body: dict[str, Any], view: dict[str, Any], context: BoltContext)
         entry = editor.correct(
             int(metadata(view).get("entry", 0)),
             user,
-            at=editor.parse_at(value(view, ids.TIME_INPUT) or ""),
+            at=editor.parse_at(value(view, ids.TIME_INPUT) or "", metadata(view).get("zone")),
             text=value(view, ids.TEXT_INPUT) or "",
         )
         incidents.slack.dm(user, f":pencil2: Timeline entry corrected: {entry.text[:200]}")
@@ -115,8 +119,7 @@ def edit_entry(body: dict[str, Any], view: dict[str, Any], context: BoltContext)
 def item_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
     errors = field_errors(view, {ids.TEXT_INPUT: check_item_text})
     raw_due = value(view, ids.DUE_INPUT)
-    today = local_today(incidents.now(), incidents.settings.zone)
-    if raw_due and date.fromisoformat(raw_due) < today:
+    if raw_due and date.fromisoformat(raw_due) < earliest_today(incidents.now()):
         errors[ids.DUE_INPUT] = "That day is in the past: pick today or later."
     return errors
 
@@ -134,8 +137,8 @@ def add_action_item(body: dict[str, Any], view: dict[str, Any], context: BoltCon
             text=text,
             owner=value(view, ids.OWNER_INPUT),
             due=date.fromisoformat(raw_due) if raw_due else None,
-            priority=value(view, ids.PRIORITY_INPUT) or "medium",
-            type_=value(view, ids.TYPE_INPUT) or "prevent",
+            priority=value(view, ids.PRIORITY_INPUT),
+            type_=value(view, ids.TYPE_INPUT),
             usage="the Add action item button",
         )
 

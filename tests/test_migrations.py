@@ -76,19 +76,31 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
             ),
             {"now": now},
         )
+        conn.execute(
+            text(
+                "INSERT INTO action_items (incident_id, text, priority, type, status, "
+                "created_by, created_at) SELECT id, 'Add a canary', 'high', 'prevent', 'open', "
+                "'U1', :now FROM incidents"
+            ),
+            {"now": now},
+        )
     upgrade(db)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Old"
         assert conn.execute(text("SELECT text FROM timeline_entries")).scalar_one() == "kept"
         assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
-        # 0003 backfilled SPEC's durations: only declared and resolved are set
+        # 0004 keeps what items had; new items have type and priority only when chosen
+        item = conn.execute(text("SELECT priority, type FROM action_items")).one()
+        assert tuple(item) == ("high", "prevent")
+        # 0003 backfilled SPEC's durations of rows written before it: only declared and
+        # resolved are set (rows written after it get them from bot.incidents, not raw SQL)
         stored = conn.execute(
             text(
                 "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, time_to_resolve "
                 "FROM incidents"
             )
         ).one()
-        assert tuple(stored) == (None, None, None, 3723)
+        assert tuple(stored) == ((None, None, None, 3723) if start < "0003" else (None,) * 4)
     db.dispose()
 
 

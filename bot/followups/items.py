@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.errors import IncidentError, NotFound
 from bot.incidents.lifecycle import add_entry, can_see
 from bot.models import ActionItem, Incident, TimelineEntry
-from bot.parsing import check_text
+from bot.parsing import WEEKDAYS, check_text
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
     return now.astimezone(zone).date()
 
 
+def earliest_today(now: datetime) -> date:
+    """The earliest calendar date anywhere right now (UTC−12): a day picked in a date picker
+    is in the past for nobody if it is not before this one."""
+    return (now.astimezone(UTC) - timedelta(hours=12)).date()
+
+
 def add_action_item(
     session: Session,
     incident: Incident,
@@ -72,17 +78,18 @@ def add_action_item(
     text: str,
     owner: str | None = None,
     due: date | None = None,
-    priority: str = "medium",
-    type_: str = "prevent",
+    priority: str | None = None,
+    type_: str | None = None,
 ) -> tuple[ActionItem, TimelineEntry]:
-    """Create a follow-up of this incident and record it on the timeline."""
+    """Create a follow-up of this incident and record it on the timeline; type and priority
+    only when someone chose them."""
     item = ActionItem(
         incident=incident,
         text=check_item_text(text),
         owner=owner,
         due=due,
-        priority=check_choice(priority, PRIORITIES, "priority"),
-        type=check_choice(type_, TYPES, "type"),
+        priority=check_choice(priority, PRIORITIES, "priority") if priority else None,
+        type=check_choice(type_, TYPES, "type") if type_ else None,
         status="open",
         created_by=user,
         created_at=now,
@@ -96,10 +103,20 @@ def add_action_item(
 
 
 def describe(item: ActionItem) -> str:
-    """One line for the timeline and the channel: id, text, owner, due."""
+    """One line for the timeline and the channel: id, text, owner, due (type and priority
+    when someone chose them)."""
     owner = f"<@{item.owner}>" if item.owner else "no owner yet"
-    due = f"due {item.due.isoformat()}" if item.due else "no due date"
-    return f"Action item {ref(item)} ({item.type}, {item.priority}): {item.text} — {owner}, {due}"
+    due = f"due {due_day(item.due)}" if item.due else "no due date"
+    labels = ", ".join(
+        label for label in (item.type, item.priority and f"{item.priority} priority") if label
+    )
+    chosen = f" ({labels})" if labels else ""
+    return f"Action item {ref(item)}{chosen}: {item.text} — {owner}, {due}"
+
+
+def due_day(day: date) -> str:
+    """`Fri 2026-12-04`: the weekday too, so `due friday` shows which Friday was meant."""
+    return f"{WEEKDAYS[day.weekday()][:3].capitalize()} {day.isoformat()}"
 
 
 def get_visible(session: Session, item_id: int, viewer: str, *, lock: bool = False) -> ActionItem:

@@ -17,34 +17,39 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
-from bot.followups.items import ITEM_TEXT_MAX, ref
+from bot.followups.items import ITEM_TEXT_MAX, due_day, ref
 from bot.models import ActionItem
 from bot.slack import ids
-from bot.slack.blocks import MESSAGE_BLOCKS_MAX, clip, one_line, pack
+from bot.slack.blocks import MESSAGE_BLOCKS_MAX, clip, one_line, pack, plural
 
 PRIORITY_EMOJI = {"high": ":small_red_triangle:", "medium": ":small_orange_diamond:", "low": ""}
 
 
 def due_phrase(due: date | None, today: date) -> str:
+    """How far off a due date is, from the reader's `today`, with the date itself."""
     if due is None:
         return "no due date"
     days = (due - today).days
     if days < 0:
-        return f":warning: *overdue {-days}d* (due {due.isoformat()})"
+        return f":warning: *overdue by {plural(-days, 'day')}* (due {due_day(due)})"
     if days == 0:
-        return f"*due today* ({due.isoformat()})"
-    return f"due {due.isoformat()}" + (" (tomorrow)" if days == 1 else "")
+        return f"*due today* ({due_day(due)})"
+    if days == 1:
+        return f"due tomorrow ({due_day(due)})"
+    return f"due {due_day(due)}"
 
 
 def item_line(item: ActionItem, today: date, *, with_incident: bool = True) -> str:
+    """One open item; its priority mark and type only when someone chose them."""
     owner = f"<@{item.owner}>" if item.owner else "_no owner_"
     where = ""
     if with_incident and item.incident is not None:
         where = f" · incident {item.incident.number}"
-    mark = PRIORITY_EMOJI.get(item.priority, "")
+    mark = PRIORITY_EMOJI.get(item.priority or "", "")
+    kind = f" · {item.type}" if item.type else ""
     return (
         f"{mark} *{ref(item)}* {one_line(item.text)} — {owner}, {due_phrase(item.due, today)}"
-        f" · {item.type}{where}"
+        f"{kind}{where}"
     ).strip()
 
 

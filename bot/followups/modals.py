@@ -43,19 +43,18 @@ def action_item_modal(channel: str) -> View:
                 optional=True,
                 element=DatePickerElement(action_id=ids.DUE_INPUT),
             ),
+            # No preselected priority or type: an item shows them only when someone chose.
             InputBlock(
                 block_id=ids.PRIORITY_INPUT,
                 label="Priority",
-                element=StaticSelectElement(
-                    action_id=ids.PRIORITY_INPUT, options=priorities, initial_option=priorities[1]
-                ),
+                optional=True,
+                element=StaticSelectElement(action_id=ids.PRIORITY_INPUT, options=priorities),
             ),
             InputBlock(
                 block_id=ids.TYPE_INPUT,
                 label="Type",
-                element=StaticSelectElement(
-                    action_id=ids.TYPE_INPUT, options=types, initial_option=types[1]
-                ),
+                optional=True,
+                element=StaticSelectElement(action_id=ids.TYPE_INPUT, options=types),
             ),
         ],
         channel=channel,

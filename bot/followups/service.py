@@ -19,6 +19,7 @@ from bot.followups.items import (
 )
 from bot.incidents.service import IncidentService
 from bot.models import ActionItem, Incident, TimelineEntry
+from bot.slack.people import Person, remember
 
 log = logging.getLogger(__name__)
 ItemChange = Callable[[Session, datetime], tuple[ActionItem, TimelineEntry | None]]
@@ -30,7 +31,6 @@ class FollowupService:
     def __init__(self, service: IncidentService) -> None:
         self.service = service
         self.db = service.db
-        self.zone = service.settings.zone
 
     def add(
         self,
@@ -40,14 +40,17 @@ class FollowupService:
         text: str,
         owner: str | None = None,
         due: date | None = None,
-        priority: str = "medium",
-        type_: str = "prevent",
+        priority: str | None = None,
+        type_: str | None = None,
         usage: str = "/incident action TEXT [@owner] [due DATE]",
     ) -> ActionItem:
         """Add an item to the incident of this channel (its members may add)."""
         item_box: list[ActionItem] = []
+        person = self.check_owner(owner) if owner else None
 
         def apply(session: Session, incident: Incident, now: datetime) -> TimelineEntry:
+            if person is not None:
+                remember(session, [person], now)  # reminders go out in the owner's zone
             item, entry = add_action_item(
                 session,
                 incident,
@@ -86,32 +89,38 @@ class FollowupService:
         return self.apply(user, lambda s, now: close_action_item(s, item_id, now=now, user=user))
 
     def reassign(self, user: str, item_id: int, owner: str) -> ActionItem:
-        return self.apply(
-            user,
-            lambda s, now: reassign_action_item(s, item_id, now=now, user=user, owner=owner),
-        )
+        person = self.check_owner(owner)
+
+        def change(session: Session, now: datetime) -> tuple[ActionItem, TimelineEntry | None]:
+            if person is not None:
+                remember(session, [person], now)
+            return reassign_action_item(session, item_id, now=now, user=user, owner=owner)
+
+        return self.apply(user, change)
 
     def redate(self, user: str, item_id: int, due: date) -> ActionItem:
+        zone = self.service.zone_of(user)  # "not in the past" by the picker's own calendar
         return self.apply(
             user,
-            lambda s, now: redate_action_item(
-                s, item_id, now=now, user=user, due=due, zone=self.zone
-            ),
+            lambda s, now: redate_action_item(s, item_id, now=now, user=user, due=due, zone=zone),
         )
 
     def snooze(self, user: str, item_id: int) -> ActionItem:
+        zone = self.service.zone_of(user)
         return self.apply(
             user,
-            lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=self.zone),
+            lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=zone),
         )
 
-    def check_owner(self, owner: str) -> None:
-        """Refuse an owner Slack doesn't know; other lookup failures don't block the command."""
+    def check_owner(self, owner: str) -> Person | None:
+        """Refuse an owner Slack doesn't know; other lookup failures don't block the command
+        (the owner's zone is then INCIDENT_TIMEZONE until they are looked up again)."""
         try:
-            self.service.slack.call("users.info", user=owner)
+            return self.service.deps.people.lookup(owner)
         except SlackFailure as exc:
             if exc.code in ("user_not_found", "user_not_visible"):
                 raise IncidentError(
                     f"Slack doesn't know <@{owner}>: pick the owner from the @ menu."
                 ) from None
             log.info("could not look up %s: %s", owner, exc.message)
+            return None

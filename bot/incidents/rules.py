@@ -63,23 +63,31 @@ class MilestoneTimes:
         return getattr(self, name)
 
 
+class OutOfOrder(IncidentError):
+    """A milestone time that would break the order rule; `describe` can show how it was typed."""
+
+    def __init__(self, name: str, value: datetime, relation: str, other: str, at: datetime):
+        self.name, self.relation, self.other, self.other_at = name, relation, other, at
+        super().__init__(self.describe(_fmt(value)))
+
+    def describe(self, shown: str) -> str:
+        return (
+            f"{self.name} can't be {shown}: it is {self.relation} {self.other} "
+            f"({_fmt(self.other_at)}). Milestones go {' ≤ '.join(MILESTONES)}."
+        )
+
+
 def check_milestone_order(times: MilestoneTimes, name: str, value: datetime) -> None:
     """Set milestones must keep started ≤ detected ≤ acknowledged ≤ mitigated ≤ resolved."""
     index = MILESTONES.index(name)
     for earlier in MILESTONES[:index]:
         other = times.get(earlier)
         if other is not None and other > value:
-            raise IncidentError(
-                f"{name} can't be {_fmt(value)}: it is before {earlier} ({_fmt(other)}). "
-                f"Milestones go {' ≤ '.join(MILESTONES)}."
-            )
+            raise OutOfOrder(name, value, "before", earlier, other)
     for later in MILESTONES[index + 1 :]:
         other = times.get(later)
         if other is not None and other < value:
-            raise IncidentError(
-                f"{name} can't be {_fmt(value)}: it is after {later} ({_fmt(other)}). "
-                f"Milestones go {' ≤ '.join(MILESTONES)}."
-            )
+            raise OutOfOrder(name, value, "after", later, other)
 
 
 def _fmt(moment: datetime) -> str:

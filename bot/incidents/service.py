@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from bot.incidents import announcements, messages
 from bot.incidents import lifecycle as incidents
 from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
-from bot.parsing import check_text, parse_time
+from bot.parsing import TypedTime, check_text, read_time
 from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,18 @@ class IncidentService:
         """The one clock, as the service reads it."""
         return self.deps.clock()
 
-    def parse_at(self, raw: str | None) -> datetime:
+    def zone_of(self, user: str) -> ZoneInfo:
+        """The zone a person types times in: their Slack zone, else INCIDENT_TIMEZONE."""
+        return self.deps.people.zone(user, self.settings.zone)
+
+    def read_at(self, raw: str | None, user: str) -> TypedTime | None:
+        """A time `user` typed, read in their zone; None when they typed none."""
+        return None if raw is None else read_time(raw, self.now(), self.zone_of(user))
+
+    def parse_at(self, raw: str | None, user: str) -> datetime:
         """When something happened: what the person typed, or now when they typed nothing."""
-        now = self.now()
-        return now if raw is None else parse_time(raw, now, self.settings.zone)
+        typed = self.read_at(raw, user)
+        return self.now() if typed is None else typed.at
 
     # --- declare -----------------------------------------------------------------------
     def declare(

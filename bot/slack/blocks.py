@@ -1,4 +1,4 @@
-"""Block Kit pieces every domain uses: times, clipping, packing lines into sections."""
+"""Block Kit pieces every domain uses: times, counts, clipping, packing lines into sections."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def when(moment: datetime, zone: ZoneInfo) -> str:
 def plain_when(moment: datetime, zone: ZoneInfo) -> str:
     """A moment as local wall-clock text, for places where Slack renders no <!date>."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 incident`, `2 incidents`, `0 action items`; `many` for irregular plurals."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def clip(text: str, limit: int = SECTION_TEXT_MAX) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,7 @@ from bot.incidents.membership import Membership
 from bot.incidents.service import IncidentService
 from bot.models import Incident, TimelineEntry
 from bot.parsing import check_text, parse_time
+from bot.slack.people import zone_named
 from bot.timeline.capture import record_revision
 from bot.timeline.pages import FIXED_KINDS
 
@@ -67,8 +69,12 @@ class TimelineEditor:
         incident = self.members.require_incident(incident_id, user, "the timeline")
         return entry, incident
 
-    def parse_at(self, raw: str) -> datetime:
-        return parse_time(raw, self.service.now(), self.service.settings.zone)
+    def parse_at(self, raw: str, zone: str | None = None) -> datetime:
+        """A corrected time, read in the editor's zone (stored in the modal when it opened)."""
+        return parse_time(raw, self.service.now(), self.zone(zone))
+
+    def zone(self, name: str | None) -> ZoneInfo:
+        return zone_named(name) or self.service.settings.zone
 
     def remove(self, entry_id: int, user: str) -> Incident:
         _entry, incident = self.entry(entry_id, user)

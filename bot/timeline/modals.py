@@ -10,8 +10,10 @@ from bot.slack import ids
 from bot.slack.modals import modal
 
 
-def timeline_edit_modal(entry_id: int, page: int, at_text: str, text: str) -> View:
-    """Correct one timeline entry: its time and its text."""
+def timeline_edit_modal(
+    entry_id: int, page: int, at_text: str, text: str, zone: str = "UTC"
+) -> View:
+    """Correct one timeline entry: its time (in the editor's zone) and its text."""
     return modal(
         ids.TIMELINE_EDIT_MODAL,
         "Edit timeline entry",
@@ -19,7 +21,7 @@ def timeline_edit_modal(entry_id: int, page: int, at_text: str, text: str) -> Vi
         [
             InputBlock(
                 block_id=ids.TIME_INPUT,
-                label="When (HH:MM, YYYY-MM-DD HH:MM or ISO-8601)",
+                label=f"When, in {zone} (YYYY-MM-DD HH:MM, HH:MM or ISO-8601)",
                 element=PlainTextInputElement(
                     action_id=ids.TIME_INPUT, initial_value=at_text, max_length=40
                 ),
@@ -37,4 +39,5 @@ def timeline_edit_modal(entry_id: int, page: int, at_text: str, text: str) -> Vi
         ],
         entry=entry_id,
         page=page,
+        zone=zone,
     )

@@ -1,4 +1,4 @@
-"""The follow-up subcommands: `action`, `actions [mine|all]`, `done ACTION-ID`."""
+"""The follow-up subcommands: `action`, `actions [mine|all]`, `done AI-N`."""
 
 from __future__ import annotations
 
@@ -18,16 +18,16 @@ def action(inv: Invocation) -> Reply:
     text, raw_owner, raw_due = parse_action(inv.command.rest)
     service = inv.service
     if not text:
-        if raw_owner or raw_due or inv.trigger_id is None:
+        if raw_owner or raw_due is not None or inv.trigger_id is None:
             raise IncidentError(f"Missing text. Use: `{inv.command.usage}`")
         with service.db.unit_of_work() as session:
             incidents.require_for_channel(session, inv.channel, inv.command.usage)
         return Reply(view=action_item_modal(inv.channel))
     owner = parse_user(raw_owner) if raw_owner else None
-    due = parse_due(raw_due, local_today(service.now(), service.settings.zone)) if raw_due else None
+    due = None
+    if raw_due is not None:  # counted from the typist's own today
+        due = parse_due(raw_due, local_today(service.now(), service.zone_of(inv.user)))
     followups = FollowupService(service)
-    if owner:
-        followups.check_owner(owner)
     item = followups.add(
         inv.channel, inv.user, text=text, owner=owner, due=due, usage=inv.command.usage
     )
@@ -40,6 +40,7 @@ def actions(inv: Invocation) -> Reply:
     if len(words) > 1 or (words and words[0] not in ("mine", "all")):
         raise IncidentError(f"Use: `{inv.command.usage}`")
     service = inv.service
+    zone = service.zone_of(inv.user)  # "due today" / "overdue" as the reader's calendar says
     with service.db.unit_of_work() as session:
         incident = incidents.for_channel(session, inv.channel)
         scope = words[0] if words else ("incident" if incident else "mine")
@@ -50,13 +51,13 @@ def actions(inv: Invocation) -> Reply:
             title = f"Action items of incident {incident.number}"
         else:
             title = "All action items"
-        today = local_today(service.now(), service.settings.zone)
+        today = local_today(service.now(), zone)
         body = messages.action_list(items, today, title)
     return Reply(f"{title}: {len(items)} open", body)
 
 
 def done(inv: Invocation) -> Reply:
-    """`done ACTION-ID`."""
+    """`done AI-N`."""
     words = inv.command.rest.split()
     if len(words) != 1:
         raise IncidentError(f"Use: `{inv.command.usage}`, e.g. `/incident done AI-12`.")

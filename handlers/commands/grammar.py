@@ -33,7 +33,7 @@ USAGE = {
     "milestone": "/incident started|detected|acknowledged|mitigated|resolved [at TIME]",
     "action": "/incident action TEXT [@owner] [due DATE]",
     "actions": "/incident actions [mine|all]",
-    "done": "/incident done ACTION-ID",
+    "done": "/incident done AI-N",
     "timeline": "/incident timeline",
     "postmortem": "/incident postmortem [TEMPLATE]",
     "list": "/incident list",
@@ -60,7 +60,7 @@ def parse(text: str) -> Command:
     text = (text or "").strip()
     if not text:
         return Command("help", "")
-    head, _, rest = text.partition(" ")
+    head, rest = [*text.split(None, 1), ""][:2]
     name = head.lower()
     if name not in SUBCOMMANDS:
         raise IncidentError(
@@ -70,11 +70,12 @@ def parse(text: str) -> Command:
     return Command(name, rest.strip())
 
 
-_AT = re.compile(r"^at\s+(\d{4}-\d{2}-\d{2}[ T]\S+|\S+)(?:\s+|$)", re.IGNORECASE)
+_AT = re.compile(r"^at\s+((?:yesterday\s+|\d{4}-\d{2}-\d{2}[ T])\S+|\S+)(?:\s+|$)", re.IGNORECASE)
 
 
 def split_at(rest: str) -> tuple[str | None, str]:
-    """`at 13:50 text` -> ("13:50", "text"); `at 2026-11-26 13:50 text` keeps the date."""
+    """`at 13:50 text` -> ("13:50", "text"); `at 2026-11-26 13:50 text` and
+    `at yesterday 23:50 text` keep the day."""
     match = _AT.match(rest)
     if not match:
         return None, rest
@@ -90,40 +91,44 @@ def split_because(text: str) -> tuple[str, str | None]:
 
 
 def parse_declare(rest: str) -> tuple[str | None, bool, str]:
-    """`[sevN] [--private] TITLE`, leading flags in any order -> (severity, private, title)."""
+    """`[sevN] [--private] TITLE`, leading flags in any order -> (severity, private, title).
+
+    The title is kept exactly as typed (only the ends are trimmed)."""
     severity: str | None = None
     private = False
-    words = rest.split()
-    while words:
-        word = words[0].lower()
+    title = rest.strip()
+    while match := re.match(r"(\S+)(?:\s+|$)", title):
+        word = match.group(1).lower()
         if re.fullmatch(r"sev\d+", word):
             severity = parse_severity(word)
         elif word == "--private":
             private = True
         elif word.startswith("--"):
-            raise IncidentError(f"`{words[0]}` is not an option. Use: {USAGE['declare']}")
+            raise IncidentError(f"`{match.group(1)}` is not an option. Use: {USAGE['declare']}")
         else:
             break
-        words.pop(0)
-    return severity, private, " ".join(words)
+        title = title[match.end() :]
+    return severity, private, title
 
 
-_DUE = re.compile(
-    r"\s+due\s+(\d{4}-\d{2}-\d{2}|today|tomorrow|in\s+\d{1,3}\s+(?:days?|weeks?))\s*$",
-    re.IGNORECASE,
-)
+_DUE = re.compile(r"(?:^|\s)due(?=\s|$)", re.IGNORECASE)
 _OWNER = re.compile(r"\s*(<@[UW][A-Z0-9]+(?:\|[^>]*)?>)\s*$")
 
 
 def parse_action(rest: str) -> tuple[str, str | None, str | None]:
-    """`TEXT [@owner] [due DATE]` (owner and due in either order at the end)."""
+    """`TEXT [@owner] [due DATE]`, owner and due in either order at the end.
+
+    The last word `due` starts the due date: whatever follows it (up to the owner) is the
+    date, checked by bot.parsing.parse_due, and never becomes part of the text. A text that
+    itself says "due" ends with a due date, or comes from the Add action item button.
+    """
     text, owner, due = rest.strip(), None, None
-    for _ in range(2):
-        if due is None and (match := _DUE.search(text)):
-            due, text = match.group(1), text[: match.start()].strip()
-        elif owner is None and (match := _OWNER.search(text)):
+    if match := _OWNER.search(text):
+        owner, text = match.group(1), text[: match.start()].strip()
+    found = list(_DUE.finditer(text))
+    if found:
+        last = found[-1]
+        due, text = " ".join(text[last.end() :].split()), text[: last.start()].strip()
+        if owner is None and (match := _OWNER.search(text)):
             owner, text = match.group(1), text[: match.start()].strip()
-    if due is None and re.search(r"\sdue\s+\S+\s*$", text, re.IGNORECASE):
-        bad = text.rsplit(None, 1)[-1]
-        raise IncidentError(f"`{bad}` is not a due date: use YYYY-MM-DD, tomorrow, or in N days.")
     return text, owner, due

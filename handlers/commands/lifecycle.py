@@ -6,7 +6,7 @@ from bot.errors import IncidentError
 from bot.incidents import lifecycle as incidents
 from bot.incidents import messages
 from bot.incidents import modals as views
-from bot.incidents.rules import parse_severity, parse_status
+from bot.incidents.rules import OutOfOrder, parse_severity, parse_status
 from bot.incidents.service import refuse_if_blank
 from bot.models import ROLES
 from bot.parsing import parse_user
@@ -37,7 +37,7 @@ def note(inv: Invocation) -> Reply:
     """`note [at TIME] TEXT`."""
     raw_at, text = split_at(inv.command.rest)
     text = refuse_if_blank(text, inv.command.usage)
-    at = inv.service.parse_at(raw_at)
+    at = inv.service.parse_at(raw_at, inv.user)
     inv.service.change(
         inv.channel,
         inv.user,
@@ -57,7 +57,7 @@ def decision(inv: Invocation) -> Reply:
             incidents.require_for_channel(session, inv.channel, inv.command.usage)
         return Reply(view=views.decision_modal(inv.channel))
     what, why = split_because(text)
-    at = inv.service.parse_at(raw_at)
+    at = inv.service.parse_at(raw_at, inv.user)
     inv.service.change(
         inv.channel,
         inv.user,
@@ -109,14 +109,22 @@ def milestone(inv: Invocation) -> Reply:
     raw_at, extra = split_at(inv.command.rest)
     if extra or (inv.command.rest and raw_at is None):
         raise IncidentError(f"Unexpected `{extra or inv.command.rest}`. Use: `{inv.command.usage}`")
-    at = inv.service.parse_at(raw_at)
+    typed = inv.service.read_at(raw_at, inv.user)
+    at = typed.at if typed else inv.service.now()
     name = inv.command.name
-    inv.service.change(
-        inv.channel,
-        inv.user,
-        inv.command.usage,
-        lambda s, i, now: incidents.set_milestone(s, i, now=now, user=inv.user, name=name, at=at),
-    )
+    try:
+        inv.service.change(
+            inv.channel,
+            inv.user,
+            inv.command.usage,
+            lambda s, i, now: incidents.set_milestone(
+                s, i, now=now, user=inv.user, name=name, at=at
+            ),
+        )
+    except OutOfOrder as exc:
+        if typed is None:
+            raise
+        raise IncidentError(exc.describe(f"`{typed.raw}` ({typed.reading})")) from None
     return Reply()
 
 

@@ -1,5 +1,6 @@
 """`/incident`: parsed once by a listener middleware; answered in the ack when parsing alone
-decides it (help, bad input), otherwise run by its interpreter after the ack."""
+decides it (bad input), otherwise run by its interpreter after the ack (help too: it names
+the typist's time zone, which takes a users.info lookup)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.errors import IncidentError
 from bot.telemetry import COMMAND_LATENCY
 from handlers.commands.grammar import parse
-from handlers.commands.help import help_text
 from handlers.commands.invocation import Invocation
 from handlers.commands.table import SUBCOMMANDS
 from handlers.reply import ephemeral, logged, service, user_errors
@@ -28,12 +28,9 @@ def parse_text(body: dict[str, Any], context: BoltContext, next: Callable[[], No
 
 
 def ack_incident(ack: Ack, context: BoltContext) -> None:
-    """Answer at once: the refusal or the help, else an empty ack while the work runs."""
+    """Answer at once: the refusal, else an empty ack while the work runs."""
     if "refusal" in context:
         ack(response_type="ephemeral", text=context["refusal"])
-    elif context["command"].name == "help":
-        text, blocks = help_text()
-        ack(response_type="ephemeral", text=text, blocks=blocks)
     else:
         ack()
 
@@ -41,8 +38,8 @@ def ack_incident(ack: Ack, context: BoltContext) -> None:
 def run_incident(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """Run the subcommand's interpreter and show its reply (or open its modal)."""
     command = context.get("command")
-    if command is None or command.name == "help":
-        return  # answered in the ack
+    if command is None:
+        return  # refused in the ack
     started = perf_counter()
     incidents = service(context)
     with user_errors(ephemeral(respond), f"/incident {body.get('text', '')}"):

@@ -75,7 +75,7 @@ def test_ambiguous_time_in_local_zone(make_slack: object) -> None:
     channel = slack.declare("DST")
     slack.forget_replies()
     line = _one_line(slack, slack.command("note at 2026-10-25 02:30 x", channel=channel))
-    assert "ambiguous" in line and "give the offset" in line
+    assert "ambiguous" in line and "Give the offset: 2026-10-25T02:30+02:00" in line
 
 
 def test_milestone_out_of_order_changes_nothing(slack: SlackHarness) -> None:

@@ -117,7 +117,11 @@ def test_serve_migrates_serves_and_answers_signed_requests(
             signing_secret=SIGNING_SECRET,
             fake=fake_slack,
         )
-        assert "/incident declare" in driver.command("/incident", "help").json()["text"]
+        assert driver.command("/incident", "help").status == 200
+        fake_slack.wait_for(
+            lambda f: any("/incident declare" in b.get("text", "") for _id, b in f.responses),
+            timeout=20,
+        )
         assert driver.command("/incident", "help", secret="forged").status == 401
         driver.command("/incident", "declare sev2 From a real process")
         fake_slack.wait_for(lambda f: f.calls_to("pins.add"), timeout=20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -50,11 +51,12 @@ def test_ack_comes_back_at_once_even_when_slack_is_slow(slack: SlackHarness) -> 
 def test_timeline_commands_record_and_post(slack: SlackHarness) -> None:
     channel = slack.declare("Payments failing")
     now = datetime.now(UTC)
-    started = (now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    # U1 (alice) is in Europe/Berlin: what she types is read there.
+    started = (now - timedelta(hours=2)).astimezone(ZoneInfo("Europe/Berlin"))
     for text in (
-        f"started at {started}",
+        f"started at {started:%Y-%m-%d %H:%M}",
         "detected",
-        "note at 00:00 checked the dashboards" if now.hour == 23 else "note looked at graphs",
+        "note at 00:00 checked the dashboards",  # the most recent midnight: always in the past
         "decision Roll back 4.2 because errors began with it",
         "severity sev1",
         "status identified",
@@ -75,10 +77,7 @@ def test_timeline_commands_record_and_post(slack: SlackHarness) -> None:
     assert (decision.text, decision.rationale) == ("Roll back 4.2", "errors began with it")
     assert incident.severity == "sev1" and incident.status == "identified"
     assert "U2" in slack.fake.channels[channel].members
-    assert (
-        incident.started_at is not None
-        and incident.started_at.strftime("%Y-%m-%d %H:%M") == started
-    )
+    assert incident.started_at == started.replace(second=0, microsecond=0)
     assert slack.fake.calls_to("chat.update"), "the pinned card follows the changes"
 
     slack.command("resolved", user="U1", channel=channel)
@@ -93,13 +92,14 @@ def test_list_timeline_help_are_ephemeral(slack: SlackHarness) -> None:
     channel = slack.declare("Search is slow")
     slack.command("note first note", channel=channel)
     slack.fake.wait_for(lambda f: any("first note" in p for p in slack.posts(channel)))
-    help_response = slack.command("help")
-    assert "/incident declare" in help_response.json()["text"]
+    slack.command("help", user="U3")
     slack.command("list", user="U3")
     slack.command("timeline", channel=channel)
-    slack.fake.wait_for(lambda f: len(f.responses) >= 3)
+    slack.fake.wait_for(lambda f: len(f.responses) >= 4)  # declare's, help, list, timeline
     bodies = [body for _id, body in slack.fake.responses]
     assert all(b.get("response_type") == "ephemeral" for b in bodies)
+    (help_text,) = [b["text"] for b in bodies if "/incident declare" in b.get("text", "")]
+    assert "TIME is read in *Asia/Tokyo* (your Slack time zone)" in help_text  # U3 is carol
     assert any("Search is slow" in str(b.get("blocks")) for b in bodies)
     assert any("first note" in str(b.get("blocks")) for b in bodies)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -78,6 +79,11 @@ def test_edit_modal_corrects_time_and_text_and_records_who(slack: SlackHarness) 
     view = slack.fake.calls_to("views.open")[-1].args["view"]
     assert view["callback_id"] == "timeline_edit_modal"
     assert view["blocks"][1]["element"]["initial_value"] == "first look"
+    # U1 (alice) is in Europe/Berlin: the time is shown, and read back, in her zone.
+    berlin = ZoneInfo("Europe/Berlin")
+    time_input = view["blocks"][0]
+    assert time_input["element"]["initial_value"] == f"{entry.at.astimezone(berlin):%Y-%m-%d %H:%M}"
+    assert time_input["label"]["text"].startswith("When, in Europe/Berlin")
 
     def submit(when: str, text: str) -> Any:
         values = {
@@ -89,7 +95,7 @@ def test_edit_modal_corrects_time_and_text_and_records_who(slack: SlackHarness) 
     bad = submit("25:99", "first look, corrected")
     assert bad.json()["response_action"] == "errors" and "time" in bad.json()["errors"]
     earlier = (datetime.now(UTC) - timedelta(hours=3)).replace(second=0, microsecond=0)
-    ok = submit(earlier.isoformat(), "first look at the disks")
+    ok = submit(f"{earlier.astimezone(berlin):%Y-%m-%d %H:%M}", "first look at the disks")
     assert ok.status == 200 and not ok.text
     slack.fake.wait_for(lambda f: "first look at the disks" in _entries(slack))
     fixed = _entries(slack)["first look at the disks"]

@@ -43,13 +43,14 @@ def test_action_records_item_timeline_entry_and_posts_it(deps: Deps, fake: FakeS
     )
     [item] = items(deps.db)
     assert (item.text, item.owner, item.due) == ("Add a canary stage", "U2", date(2026, 11, 27))
-    assert (item.priority, item.type, item.status) == ("medium", "prevent", "open")
+    assert (item.priority, item.type, item.status) == (None, None, "open")  # nobody chose
     assert "AI-1" in reply.text
     with deps.db.unit_of_work() as session:
         kinds = session.scalars(select(TimelineEntry.kind).order_by(TimelineEntry.id)).all()
     assert kinds[-1] == "action"
     [post] = [p for p in posts_in(fake, incident.channel_id) if "AI-1" in p.args["text"]]
-    assert "<@U2>" in post.args["text"] and "due 2026-11-27" in post.args["text"]
+    assert "<@U2>" in post.args["text"] and "due Fri 2026-11-27" in post.args["text"]
+    assert "Action item AI-1: Add a canary stage" in post.args["text"]  # no type nobody chose
     fake.assert_no_violations()
 
 

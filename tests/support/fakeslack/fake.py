@@ -117,7 +117,7 @@ class FakeSlack(WebApi):
         self,
         uid: str,
         name: str | None = None,
-        tz: str = "UTC",
+        tz: str | None = "UTC",
         real_name: str | None = None,
         email: str | None = None,
         is_bot: bool = False,

@@ -47,14 +47,14 @@ class User:
     id: str
     name: str
     real_name: str
-    tz: str = "UTC"
+    tz: str | None = "UTC"  # None: a profile without a zone (users.info then has no tz fields)
     email: str | None = None
     is_bot: bool = False
     deleted: bool = False
 
     def to_api(self, team_id: str) -> dict[str, Any]:
-        """users.info's `user` object."""
-        offset = ZoneInfo(self.tz).utcoffset(datetime.now())
+        """users.info's `user` object; `tz_offset` is the zone's current offset, as Slack's."""
+        offset = ZoneInfo(self.tz).utcoffset(datetime.now()) if self.tz else None
         seconds = int(offset.total_seconds()) if offset is not None else 0
         profile = {
             "real_name": self.real_name,
@@ -66,15 +66,14 @@ class User:
             "image_48": f"{PERMALINK_HOST}/avatars/{self.id}_48.png",
             "image_72": f"{PERMALINK_HOST}/avatars/{self.id}_72.png",
         }
+        zone = {"tz": self.tz, "tz_label": self.tz, "tz_offset": seconds} if self.tz else {}
         return {
             "id": self.id,
             "team_id": team_id,
             "name": self.name,
             "deleted": self.deleted,
             "real_name": self.real_name,
-            "tz": self.tz,
-            "tz_label": self.tz,
-            "tz_offset": seconds,
+            **zone,
             "profile": {k: v for k, v in profile.items() if v is not None},
             "is_admin": False,
             "is_owner": False,
