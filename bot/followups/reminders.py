@@ -9,6 +9,7 @@ from bot.errors import SlackFailure
 from bot.followups import messages
 from bot.models import ActionItem, Outbox
 from bot.outbox.delivery import Moot
+from bot.slack.people import known
 from bot.slack.port import hint
 from bot.wiring import Deps
 
@@ -18,7 +19,6 @@ log = logging.getLogger(__name__)
 def send_reminder(deps: Deps, row: Outbox, now: datetime) -> str:
     """DM a planned reminder, unless the item changed since it was planned."""
     p = row.payload
-    zone = deps.settings.zone
     with deps.db.unit_of_work() as session:
         item = session.get(ActionItem, p["item"])
         if item is None or item.status != "open":
@@ -28,6 +28,9 @@ def send_reminder(deps: Deps, row: Outbox, now: datetime) -> str:
             raise Moot("owner changed")
         if "due" in p and p["due"] != (item.due.isoformat() if item.due else None):
             raise Moot("due date changed")
+        # "due tomorrow" / "overdue by 2 days" as the recipient's own calendar says
+        person = known(session, [p["recipient"]]).get(p["recipient"])
+        zone = (person.zone if person else None) or deps.settings.zone
         text, body = messages.reminder(item, p["stage"], now.astimezone(zone).date())
     deps.notifier.dm(p["recipient"], text, body)
     return f"reminder {p['stage']} AI-{p['item']} to {p['recipient']}"

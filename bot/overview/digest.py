@@ -15,8 +15,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import iso_week
+from bot.followups.overdue import OwnerToday, owner_today
 from bot.incidents.lifecycle import incident_durations
-from bot.models import ActionItem, Incident
+from bot.models import ActionItem, Incident, Person
 
 WEEK = timedelta(days=7)
 # More lines than fit in DIGEST_MESSAGES_MAX messages are counted, not listed (and not loaded).
@@ -34,6 +35,7 @@ class ItemRow:
     incident_title: str | None
     private: bool
     closed_at: datetime | None = None
+    today: date | None = None  # the owner's today, for "overdue" and "due tomorrow"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class DigestReport:
         return self.open_total - len(self.open_items) + self.closed_total - len(self.closed_items)
 
     def is_overdue(self, item: ItemRow) -> bool:
-        return item.due is not None and item.due < self.today
+        """Overdue by the owner's calendar (bot.followups.overdue)."""
+        return item.due is not None and item.due < (item.today or self.today)
 
 
 def _item_columns() -> tuple[Any, ...]:
@@ -84,6 +87,7 @@ def _item_columns() -> tuple[Any, ...]:
         Incident.title,
         Incident.private,
         ActionItem.closed_at,
+        Person.tz,
     )
 
 
@@ -99,11 +103,18 @@ def build_report(
         today=now.astimezone(zone).date(),
         zone=zone,
     )
-    today = report.today
-    base = select(*_item_columns()).outerjoin(Incident, ActionItem.incident_id == Incident.id)
-    is_overdue = ActionItem.due < today
+    today = owner_today(session, now, zone)
+    base = (
+        select(*_item_columns())
+        .outerjoin(Incident, ActionItem.incident_id == Incident.id)
+        .outerjoin(Person, ActionItem.owner == Person.id)
+    )
+    is_overdue = ActionItem.due < today.column()
     report.open_total, report.overdue_total = session.execute(
-        select(func.count(), func.count(case((is_overdue, 1)))).where(ActionItem.status == "open")
+        select(func.count(), func.count(case((is_overdue, 1))))
+        .select_from(ActionItem)
+        .outerjoin(Person, ActionItem.owner == Person.id)
+        .where(ActionItem.status == "open")
     ).one()
     open_items = (
         base.where(ActionItem.status == "open")
@@ -118,11 +129,11 @@ def build_report(
         )
         .limit(ITEMS_MAX)
     )
-    report.open_items = [_item(r) for r in session.execute(open_items)]
+    report.open_items = [_item(r, today) for r in session.execute(open_items)]
     closed_in_week = (ActionItem.closed_at >= start, ActionItem.closed_at < now)
     report.closed_total = session.scalar(select(func.count()).where(*closed_in_week)) or 0
     closed = base.where(*closed_in_week).order_by(ActionItem.closed_at).limit(ITEMS_MAX)
-    report.closed_items = [_item(r) for r in session.execute(closed)]
+    report.closed_items = [_item(r, today) for r in session.execute(closed)]
     report.declared = _incidents(
         session, Incident.declared_at >= start, Incident.declared_at < week_end
     )
@@ -132,7 +143,7 @@ def build_report(
     return report
 
 
-def _item(row: Any) -> ItemRow:
+def _item(row: Any, today: OwnerToday) -> ItemRow:
     return ItemRow(
         id=row[0],
         text=row[1],
@@ -143,6 +154,7 @@ def _item(row: Any) -> ItemRow:
         incident_title=row[6],
         private=bool(row[7]),
         closed_at=row[8],
+        today=today.of(row[9]),
     )
 
 

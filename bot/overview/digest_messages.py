@@ -22,11 +22,10 @@ DIGEST_MESSAGES_MAX = 10  # more than this is a wall; the rest is counted, never
 
 
 def _digest_item(item: ItemRow, report: DigestReport) -> str:
+    due = due_phrase(item.due, item.today or report.today)  # the owner's calendar
     if item.private:
-        return (
-            f"• :lock: *{ref(item.id)}* (private incident) — {due_phrase(item.due, report.today)}"
-        )
-    return f"• *{ref(item.id)}* {one_line(item.text)} — {due_phrase(item.due, report.today)}"
+        return f"• :lock: *{ref(item.id)}* (private incident) — {due}"
+    return f"• *{ref(item.id)}* {one_line(item.text)} — {due}"
 
 
 def _grouped(items: Sequence[ItemRow], report: DigestReport) -> list[tuple[str, bool]]:

@@ -1,8 +1,10 @@
 """Pure reminder and digest timing rules: no Slack, no database.
 
-A due date is a day; the item falls due at DUE_TIME local time on that day, and is overdue
-from DUE_TIME on the next day. Times are computed in the configured zone, so they stay at the
-same wall-clock time across daylight-saving changes.
+A due date is a day in its owner's calendar; the item falls due at DUE_TIME in the owner's
+zone on that day, and is overdue from DUE_TIME on the next day, so reminders stay at the same
+wall-clock time across daylight-saving changes. Reminders go out on working days (Monday to
+Friday): a due-soon reminder that would fall on a weekend comes on the Friday before, an
+overdue one on the Monday after (before the due date it would not be overdue yet).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.config import DAYS
 
 DUE_TIME = time(9, 0)
 DIGEST_CATCH_UP = timedelta(days=1)
+SATURDAY = 5
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,16 @@ def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
+def on_working_day(moment: datetime, zone: ZoneInfo, *, later: bool) -> datetime:
+    """The same local time on the nearest working day: the Friday before a weekend, or
+    (`later`) the Monday after it."""
+    local = moment.astimezone(zone)
+    if local.weekday() < SATURDAY:
+        return moment
+    shift = (7 - local.weekday()) if later else -(local.weekday() - SATURDAY + 1)
+    return local_moment(local.date() + timedelta(days=shift), local.time(), zone)
+
+
 def reminder_due(
     *,
     due: date | None,
@@ -41,7 +54,7 @@ def reminder_due(
     before: int,
     overdue_every: int,
 ) -> Reminder | None:
-    """The one reminder to plan for an open item at `now`, or None.
+    """The one reminder to plan for an open item at `now`, or None; `zone` is the owner's.
 
     Only the latest overdue reminder is planned, so downtime gives one late reminder, not one
     per missed interval. A before-reminder is skipped for items created after its moment.
@@ -54,19 +67,42 @@ def reminder_due(
     falls_due = local_moment(due, DUE_TIME, zone)
     overdue_from = local_moment(due + timedelta(days=1), DUE_TIME, zone)
     if now >= overdue_from:
-        n = int((now - overdue_from).total_seconds() // overdue_every) if overdue_every > 0 else 0
-        at = overdue_from + timedelta(seconds=overdue_every * n)
-        return Reminder("overdue", f"overdue:{due.isoformat()}:{n}", at)
+        return _overdue(due, overdue_from, now, zone, overdue_every)
     if before > 0:
-        before_at = falls_due - timedelta(seconds=before)
+        before_at = on_working_day(falls_due - timedelta(seconds=before), zone, later=False)
         if now >= before_at and created_at <= before_at:
             return Reminder("before", f"before:{due.isoformat()}", before_at)
     return None
 
 
-def horizon(now: datetime, zone: ZoneInfo, before: int) -> date:
-    """Items due after this local day cannot need a reminder yet."""
-    return (now.astimezone(zone) + timedelta(seconds=before, days=1)).date()
+def _overdue(
+    due: date, first: datetime, now: datetime, zone: ZoneInfo, every: int
+) -> Reminder | None:
+    """The latest overdue reminder whose working-day moment has come.
+
+    Slots are `first` + n·every; one on a weekend is sent on the Monday after, and slots that
+    land on the same weekend are sent once (the latest)."""
+    n = int((now - first).total_seconds() // every) if every > 0 else 0
+    slot = first + timedelta(seconds=every * n)
+    at = on_working_day(slot, zone, later=True)
+    if at <= now:
+        return Reminder("overdue", f"overdue:{due.isoformat()}:{n}", at)
+    # Still the weekend: the slot before it (planned, and so deduplicated, already).
+    local = slot.astimezone(zone)
+    saturday = local.date() - timedelta(days=local.weekday() - SATURDAY)
+    weekend = datetime.combine(saturday, time(0), tzinfo=zone).astimezone(UTC)
+    if every <= 0 or weekend <= first:
+        return None
+    k = -int(-(weekend - first).total_seconds() // every) - 1  # the last slot before it
+    return Reminder(
+        "overdue", f"overdue:{due.isoformat()}:{k}", first + timedelta(seconds=every * k)
+    )
+
+
+def horizon(now: datetime, before: int) -> date:
+    """Items due after this day cannot need a reminder yet, in any zone (±14 h) and however
+    far a weekend moves a reminder back (2 days)."""
+    return (now.astimezone(UTC) + timedelta(seconds=before, days=4)).date()
 
 
 def digest_moment(now: datetime, zone: ZoneInfo, day: str, at: time) -> datetime:

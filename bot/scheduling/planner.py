@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from bot.clock import iso_week
 from bot.config import Settings, parse_schedule
-from bot.models import SEVERITIES, ActionItem, Incident, Outbox, TimelineEntry
+from bot.models import SEVERITIES, ActionItem, Incident, Outbox, Person, TimelineEntry
 from bot.outbox.store import enqueue, row
 from bot.overview.digest import build_report
 from bot.overview.digest_delivery import render_parts
 from bot.scheduling import cadence
+from bot.slack.people import zone_named
 
 
 def plan_all(session: Session, settings: Settings, now: datetime) -> int:
@@ -27,8 +28,8 @@ def plan_all(session: Session, settings: Settings, now: datetime) -> int:
 
 
 def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
-    """Before-due and overdue DMs for owners; assign-an-owner DMs for commanders."""
-    zone = settings.zone
+    """Before-due and overdue DMs for owners, at 09:00 in each owner's zone (as Slack last
+    told us; INCIDENT_TIMEZONE when it never did); assign-an-owner DMs for commanders."""
     before = settings.INCIDENT_REMINDER_BEFORE
     every = settings.INCIDENT_REMINDER_OVERDUE_EVERY
     query = (
@@ -39,12 +40,14 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
             ActionItem.created_at,
             Incident.commander,
             Incident.channel_id,
+            Person.tz,
         )
         .outerjoin(Incident, ActionItem.incident_id == Incident.id)
+        .outerjoin(Person, ActionItem.owner == Person.id)
         .where(
             ActionItem.status == "open",
             or_(
-                ActionItem.due <= cadence.horizon(now, zone, before),
+                ActionItem.due <= cadence.horizon(now, before),
                 and_(
                     ActionItem.due.is_(None),
                     ActionItem.owner.is_(None),
@@ -54,13 +57,13 @@ def plan_reminders(session: Session, settings: Settings, now: datetime) -> int:
         )
     )
     rows: list[dict[str, Any]] = []
-    for item_id, owner, due, created_at, commander, channel in session.execute(query):
+    for item_id, owner, due, created_at, commander, channel, tz in session.execute(query):
         plan = cadence.reminder_due(
             due=due,
             has_owner=owner is not None,
             created_at=created_at,
             now=now,
-            zone=zone,
+            zone=zone_named(tz) or settings.zone,
             before=before,
             overdue_every=every,
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,7 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.models import SEVERITIES, STATUSES, ActionItem, Incident
+from bot.followups.overdue import OwnerToday, owner_today
+from bot.models import SEVERITIES, STATUSES, ActionItem, Incident, Person
 from bot.stats.query import known_durations
 from bot.stats.rules import StatsQuery
 from bot.telemetry import REGISTRY
@@ -61,7 +62,7 @@ class DatabaseCollector(Collector):
                 families = [
                     _open_incidents(session),
                     *_declared_and_durations(session),
-                    *_action_items(session, self.now.astimezone(self.zone).date()),
+                    *_action_items(session, owner_today(session, self.now, self.zone)),
                 ]
         except Exception:
             log.exception("metrics: the database did not answer")
@@ -118,13 +119,15 @@ def _declared_and_durations(session: Session) -> list[Metric]:
     return [declared, *histograms.values()]
 
 
-def _action_items(session: Session, today: date) -> list[Metric]:
+def _action_items(session: Session, today: OwnerToday) -> list[Metric]:
     is_open = ActionItem.status == "open"
     open_count, overdue = session.execute(
         select(
             func.count().filter(is_open),
-            func.count().filter(is_open, ActionItem.due < today),
+            func.count().filter(is_open, ActionItem.due < today.column()),
         )
+        .select_from(ActionItem)
+        .outerjoin(Person, ActionItem.owner == Person.id)
     ).one()
     open_gauge = GaugeMetricFamily(
         "incident_bot_open_action_items", "Follow-up action items still open."
@@ -132,7 +135,7 @@ def _action_items(session: Session, today: date) -> list[Metric]:
     open_gauge.add_metric([], int(open_count))
     overdue_gauge = GaugeMetricFamily(
         "incident_bot_overdue_action_items",
-        "Open action items whose due date has passed (in INCIDENT_TIMEZONE).",
+        "Open action items whose due date has passed in their owner's time zone.",
     )
     overdue_gauge.add_metric([], int(overdue))
     return [open_gauge, overdue_gauge]

@@ -30,9 +30,9 @@ from tests.support.scheduling import (
 )
 
 NOW = utc(2026, 11, 23, 12, 0)  # a Monday
-DUE = date(2026, 11, 27)  # Friday: before-reminder Thu 09:00 UTC, overdue from Sat 09:00
-BEFORE_AT = utc(2026, 11, 26, 9, 0)
-OVERDUE_AT = utc(2026, 11, 28, 9, 0)
+DUE = date(2026, 11, 26)  # Thursday: before-reminder Wed 09:00 UTC, overdue from Fri 09:00
+BEFORE_AT = utc(2026, 11, 25, 9, 0)
+OVERDUE_AT = utc(2026, 11, 27, 9, 0)
 FAR = date(2027, 1, 15)
 
 
@@ -57,7 +57,7 @@ def test_reminder_cadence() -> None:
     before = reminder_due(due=DUE, has_owner=True, now=BEFORE_AT, **rule)
     assert before is not None and (before.stage, before.due_at) == ("before", BEFORE_AT)
     late = reminder_due(due=DUE, has_owner=True, now=OVERDUE_AT + timedelta(days=20), **rule)
-    assert late is not None and late.suffix == "overdue:2026-11-27:2"
+    assert late is not None and late.suffix == "overdue:2026-11-26:2"
     assert late.due_at == OVERDUE_AT + timedelta(days=14)
     created_late = {**rule, "created_at": BEFORE_AT + timedelta(hours=1)}
     assert reminder_due(due=DUE, has_owner=True, now=BEFORE_AT, **created_late) is None
