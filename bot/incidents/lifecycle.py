@@ -9,7 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import Forbidden, IncidentError, NotFound
-from bot.incidents.rules import MilestoneTimes, check_milestone_order, durations
+from bot.incidents.rules import (
+    Duration,
+    MilestoneTimes,
+    check_milestone_order,
+    durations,
+    explained_durations,
+)
 from bot.models import MILESTONES, TITLE_MAX, Counter, Incident, RoleAssignment, TimelineEntry
 from bot.parsing import check_text
 
@@ -238,6 +244,11 @@ def milestone_times(incident: Incident) -> MilestoneTimes:
 def incident_durations(incident: Incident) -> dict[str, int | None]:
     """SPEC's four durations in seconds (bot.policy.durations) from the incident's milestones."""
     return durations(milestone_times(incident))
+
+
+def explained(incident: Incident) -> list[Duration]:
+    """The four durations, each saying whether its start was recorded (for what people read)."""
+    return explained_durations(milestone_times(incident))
 
 
 def refresh_durations(incident: Incident) -> None:

@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.clock import human_duration
-from bot.incidents.lifecycle import incident_durations
+from bot.incidents.lifecycle import explained
+from bot.incidents.rules import START_NOUN
 from bot.models import SEVERITIES, STATUSES, Incident, TimelineEntry
 from bot.slack import ids
 from bot.slack.blocks import chunked_sections, clip, options, plain_when, when
@@ -115,11 +116,18 @@ def card_text(incident: Incident) -> str:
 
 
 def duration_line(incident: Incident) -> str:
-    values = incident_durations(incident)
+    """`Time to detect: 10m · resolve: 41m (from declaration, start not recorded) · not
+    recorded: acknowledge, mitigate`: a guessed start is said, a missing end is not a number."""
+    found = explained(incident)
     parts = [
-        f"{k.removeprefix('time_to_').replace('_', ' ')}: {human_duration(v)}"
-        for k, v in values.items()
+        f"{d.label}: {human_duration(d.seconds)}"
+        + (f" (from declaration, {START_NOUN[d.start]} not recorded)" if d.from_declaration else "")
+        for d in found
+        if d.known
     ]
+    missing = [d.label for d in found if not d.known]
+    if missing:
+        parts.append(f"not recorded: {', '.join(missing)}")
     return "Time to " + " · ".join(parts)
 
 
@@ -148,9 +156,12 @@ def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:
 
 
 def resolved_post(incident: Incident) -> tuple[str, list[Block]]:
+    """Its durations, honestly: which were measured from the declaration, which are missing."""
     lines = [f":white_check_mark: *Incident {incident.number} resolved.*"]
-    for key, value in incident_durations(incident).items():
-        lines.append(f"• {key.replace('_', ' ').capitalize()}: {human_duration(value)}")
+    found = explained(incident)
+    lines += [f"• Time to {d.label}: {d.phrase()}" for d in found]
+    if any(not d.known or d.from_declaration for d in found):
+        lines.append("_A milestone set later, like `/incident started at 13:05`, corrects these._")
     text = "\n".join(lines)
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]
 

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.clock import human_duration
 from bot.errors import IncidentError
 from bot.models import MILESTONES, SEVERITIES, STATUSES
 
@@ -105,3 +106,48 @@ def durations(times: MilestoneTimes) -> dict[str, int | None]:
         end_at = times.get(end)
         out[key] = None if end_at is None else int((end_at - start_of[start]).total_seconds())
     return out
+
+
+START_NOUN = {"started": "start", "detected": "detection"}
+
+
+@dataclass(frozen=True)
+class Duration:
+    """One SPEC duration and what it rests on, so it can be shown honestly."""
+
+    key: str  # time_to_resolve
+    seconds: int | None  # None: the end milestone is not set
+    start: str  # the milestone it is measured from
+    end: str
+    from_declaration: bool  # the start milestone is not set: measured from the declaration
+
+    @property
+    def label(self) -> str:
+        """`resolve`, as in "time to resolve"."""
+        return self.key.removeprefix("time_to_")
+
+    def phrase(self) -> str:
+        """`41m`, `41m from declaration — start not recorded`, `not recorded (no mitigated
+        time)`: never a bare number whose start was guessed."""
+        if self.seconds is None:
+            return f"not recorded (no {self.end} time)"
+        if self.from_declaration and self.seconds <= 0:  # e.g. detected when it was declared
+            return f"not known — {START_NOUN[self.start]} not recorded"
+        value = human_duration(self.seconds)
+        if self.from_declaration:
+            return f"{value} from declaration — {START_NOUN[self.start]} not recorded"
+        return value
+
+    @property
+    def known(self) -> bool:
+        """A number worth showing: an end, and a start recorded or before it."""
+        return self.seconds is not None and not (self.from_declaration and self.seconds <= 0)
+
+
+def explained_durations(times: MilestoneTimes) -> list[Duration]:
+    """SPEC's four durations (as `durations`), each with whether its start was recorded."""
+    seconds = durations(times)
+    return [
+        Duration(key, seconds[key], start, end, from_declaration=times.get(start) is None)
+        for key, (start, end) in DURATIONS.items()
+    ]
