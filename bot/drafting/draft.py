@@ -30,10 +30,12 @@ from bot.drafting.ai import (
 from bot.drafting.audit import AuditRecord
 from bot.drafting.condense import fit
 from bot.drafting.facts import Facts, gather
+from bot.drafting.markdown import people_in
 from bot.drafting.narrative import FILL_IN, Claim, Narrative, factual_narrative
 from bot.drafting.redact import Redactor
 from bot.drafting.render import render_markdown
 from bot.models import Incident
+from bot.slack.people import People, known, remember
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class Draft:
     fallback_reason: str | None
     redactions: str
     audits: list[AuditRecord]
+    redacted: int = 0  # how many things were scrubbed (the summary says so only when any)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -154,13 +157,19 @@ def write_draft(
     template: str,
     now: datetime,
     client: OpenAI | None = None,
+    people: People | None = None,
 ) -> Draft:
-    """Draft one incident's postmortem; the model is optional and never fatal."""
+    """Draft one incident's postmortem; the model is optional and never fatal. People are
+    named as Slack says (`people`), else as it last said (table people), else by id."""
     with db.unit_of_work() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise LookupError(f"incident id {incident_id} is gone")
         facts = gather(session, incident, Redactor(settings.redact))
+        stored = known(session, people_in(facts))
+    asked = [p for p in (people.get(u) for u in people_in(facts)) if p] if people else []
+    names = {u: p.name for u, p in stored.items() if p.name}
+    names.update({p.id: p.name for p in asked if p.name})
     narrative, reason = factual_narrative(facts), None
     audits: list[AuditRecord] = []
     if settings.OPENAI_API_KEY:
@@ -174,10 +183,11 @@ def write_draft(
                 "AI draft unavailable (unexpected error, logged); this is the deterministic draft."
             )
     markdown = render_markdown(
-        facts, narrative, template=template, generated_at=now, fallback_reason=reason
+        facts, narrative, template=template, generated_at=now, fallback_reason=reason, names=names
     )
     with db.unit_of_work() as session:
         audit.save(session, incident_id, audits)
+        remember(session, asked, now)  # so `export --format md` names them too
     first = next((c.text for c in narrative.claims("summary") if c.supported), facts.title)
     return Draft(
         incident_id=incident_id,
@@ -191,4 +201,5 @@ def write_draft(
         fallback_reason=reason,
         redactions=facts.redactor.summary(),
         audits=audits,
+        redacted=facts.redactor.total,
     )

@@ -65,9 +65,21 @@ def _cite(*entries: Entry | None) -> list[int]:
     return [e.id for e in entries if e is not None]
 
 
+def _since_start(facts: Facts, key: str, start: str = "started") -> str:
+    """`50m after it started`, or how long after the declaration when the start is unknown."""
+    seconds = facts.durations[key]
+    event, noun = ("started", "start") if start == "started" else ("was detected", "detection")
+    if facts.milestones[start] is not None:
+        return f"{human_duration(seconds)} after it {event}"
+    if seconds is None or seconds <= 0:
+        return f"its {noun} was not recorded"
+    return f"{human_duration(seconds)} after it was declared (its {noun} was not recorded)"
+
+
 def factual_narrative(facts: Facts) -> Narrative:
-    """Short, true sentences from the timeline; every section also asks people to fill it in."""
-    m, d = facts.milestones, facts.durations
+    """Short, true sentences from the timeline; sections nobody can fill from the timeline ask
+    people to."""
+    m = facts.milestones
     declared, resolved = facts.milestone_entry("declared"), facts.milestone_entry("resolved")
     summary = (
         f"{facts.severity.upper()} incident {facts.number} “{facts.title}” was declared "
@@ -75,24 +87,22 @@ def factual_narrative(facts: Facts) -> Narrative:
     )
     if m["resolved"]:
         summary += (
-            f" It was resolved {utc(m['resolved'])}, {human_duration(d['time_to_resolve'])} "
-            "after it started."
+            f" It was resolved {utc(m['resolved'])}, {_since_start(facts, 'time_to_resolve')}."
         )
     else:
         summary += f" It is not resolved yet (status: {facts.status})."
     sections: dict[str, list[Claim]] = {key: [] for key in SECTIONS}
+    fill_in = dict(FILL_IN)
     sections["summary"].append(Claim(summary, _cite(declared, resolved)))
 
-    severity_changes = [e for e in facts.timeline if e.kind == "severity"]
     if m["mitigated"]:
         sections["impact"].append(
             Claim(
-                f"Impact lasted {human_duration(d['time_to_mitigate'])} from start to mitigation "
-                f"({utc(m['mitigated'])}).",
+                f"Mitigated {utc(m['mitigated'])}, {_since_start(facts, 'time_to_mitigate')}.",
                 _cite(facts.milestone_entry("mitigated")),
             )
         )
-    for entry in severity_changes:
+    for entry in (e for e in facts.timeline if e.kind == "severity"):
         sections["impact"].append(Claim(f"{entry.text} at {utc(entry.at)}.", [entry.id]))
 
     if m["started"]:
@@ -105,8 +115,7 @@ def factual_narrative(facts: Facts) -> Narrative:
     if m["detected"]:
         sections["detection"].append(
             Claim(
-                f"Detected {utc(m['detected'])}, {human_duration(d['time_to_detect'])} after it "
-                "started.",
+                f"Detected {utc(m['detected'])}, {_since_start(facts, 'time_to_detect')}.",
                 _cite(facts.milestone_entry("detected")),
             )
         )
@@ -114,24 +123,50 @@ def factual_narrative(facts: Facts) -> Narrative:
         sections["detection"].append(
             Claim(
                 f"Acknowledged {utc(m['acknowledged'])}, "
-                f"{human_duration(d['time_to_acknowledge'])} after detection.",
+                f"{_since_start(facts, 'time_to_acknowledge', 'detected')}.",
                 _cite(facts.milestone_entry("acknowledged")),
             )
         )
-    for entry in (e for e in facts.timeline if e.kind == "status"):
-        sections["resolution"].append(Claim(f"{entry.text} at {utc(entry.at)}.", [entry.id]))
+    sections["resolution"], fixed = _resolution(facts)
+    if fixed:
+        fill_in.pop("resolution")  # the decisions before mitigation say what fixed it
+    return Narrative(sections=sections, fill_in=fill_in)
+
+
+def _resolution(facts: Facts) -> tuple[list[Claim], bool]:
+    """What was done, in time order: status changes and the decisions taken before the
+    incident was mitigated (or resolved), then mitigation and resolution. True when a
+    recorded decision preceded the end: that decision is the fix on record."""
+    m = facts.milestones
+    end = m["mitigated"] or m["resolved"]
+    fixes = [d for d in facts.decisions if end is not None and d.at <= end]
+    steps = sorted(
+        [*(e for e in facts.timeline if e.kind == "status"), *fixes], key=lambda e: (e.at, e.id)
+    )
+    claims = []
+    for e in steps:
+        if e.kind == "decision":
+            who = f" by <@{e.decided_by}>" if e.decided_by else ""
+            why = f", because {e.rationale}" if e.rationale else ""
+            text = f"Decided {utc(e.at)}{who}: {e.text.rstrip('.')}{why}."
+        else:
+            text = f"{e.text} at {utc(e.at)}."
+        claims.append(Claim(text, [e.id]))
     if m["mitigated"]:
-        sections["resolution"].append(
+        claims.append(
             Claim(f"Mitigated {utc(m['mitigated'])}.", _cite(facts.milestone_entry("mitigated")))
         )
     if m["resolved"]:
-        sections["resolution"].append(Claim(f"Resolved {utc(m['resolved'])}.", _cite(resolved)))
-    if facts.decisions:
-        n = len(facts.decisions)
-        sections["resolution"].append(
+        claims.append(
+            Claim(f"Resolved {utc(m['resolved'])}.", _cite(facts.milestone_entry("resolved")))
+        )
+    later = [d for d in facts.decisions if d not in fixes]
+    if later:
+        n = len(later)
+        claims.append(
             Claim(
-                f"{n} decision{'s were' if n != 1 else ' was'} recorded (see Key decisions).",
-                [e.id for e in facts.decisions],
+                f"{n} later decision{'s' if n != 1 else ''} (see Key decisions).",
+                [e.id for e in later],
             )
         )
-    return Narrative(sections=sections, fill_in=dict(FILL_IN))
+    return claims, bool(fixes)

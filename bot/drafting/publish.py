@@ -150,8 +150,10 @@ def _summary_blocks(draft: Draft, text: str, notes: list[str]) -> list[SectionBl
     body: list[SectionBlock | ContextBlock] = [SectionBlock(text=MarkdownTextObject(text=text))]
     lines = [f":warning: {draft.fallback_reason}"] if draft.fallback_reason else []
     lines += notes
-    lines.append(f"Scrubbed before leaving incident-bot: {draft.redactions}.")
-    body.append(ContextBlock(elements=[MarkdownTextObject(text=line) for line in lines[:10]]))
+    if draft.redacted:  # "nothing redacted" belongs in the prompt audit, not in the draft
+        lines.append(f"Scrubbed before leaving incident-bot: {draft.redactions}.")
+    if lines:
+        body.append(ContextBlock(elements=[MarkdownTextObject(text=line) for line in lines[:10]]))
     return body
 
 

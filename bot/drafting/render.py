@@ -6,19 +6,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy.orm import Session
 
 from bot.clock import human_duration
 from bot.config import Settings
 from bot.drafting import templates
 from bot.drafting.facts import DURATION_LABELS, Facts, gather
+from bot.drafting.markdown import Footnotes, Readable, people_in
 from bot.drafting.narrative import SECTIONS, Narrative, factual_narrative, utc
 from bot.drafting.redact import Redactor
+from bot.incidents.rules import MilestoneTimes, explained_durations
 from bot.models import Incident
+from bot.slack.people import known
 
 
 def _oneline(text: str | None) -> str:
@@ -29,8 +35,11 @@ def _cell(text: str | None) -> str:
     return _oneline(text).replace("|", "\\|")
 
 
-def _mention(user: str | None) -> str:
-    return f"<@{user}>" if user else "—"
+@pass_context
+def _mention(ctx: Context, user: str | None) -> str:
+    """A person by name (a Markdown file renders no Slack mention); their id when unknown."""
+    readable = ctx.get("readable")
+    return readable.person(user) if isinstance(readable, Readable) else (user or "—")
 
 
 def _cites(ids: Iterable[int]) -> str:
@@ -59,13 +68,23 @@ def context(
     template: str,
     generated_at: datetime,
     fallback_reason: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may use (documented in postmortem_templates/README.md)."""
+    """Everything a template may use (documented in postmortem_templates/README.md); free
+    text with Slack's markup made Markdown, people named by `names`."""
+    readable = Readable(names)
+    md = readable.text
+    times = {name: facts.milestones.get(name) for name in MilestoneTimes.__dataclass_fields__}
+    honest = explained_durations(MilestoneTimes(**times))  # type: ignore[arg-type]
+    timeline = [
+        replace(e, text=md(e.text), rationale=md(e.rationale), alternatives=md(e.alternatives))
+        for e in facts.timeline
+    ]
     sections = {
         key: {
             "key": key,
             "title": title,
-            "claims": narrative.claims(key),
+            "claims": [replace(c, text=md(c.text)) for c in narrative.claims(key)],
             "fill_in": narrative.fill_in.get(key),
         }
         for key, title in SECTIONS.items()
@@ -78,15 +97,19 @@ def context(
     else:
         kind = "deterministic draft from the timeline (no model)"
     return {
-        "incident": facts,
+        "incident": replace(facts, title=md(facts.title)),
         "sections": sections,
         "narrative": sections,
-        "timeline": facts.timeline,
-        "decisions": facts.decisions,
-        "action_items": facts.action_items,
+        "timeline": timeline,
+        "decisions": [e for e in timeline if e.kind == "decision"],
+        "action_items": [replace(a, text=md(a.text)) for a in facts.action_items],
         "roles": facts.roles,
         "milestones": list(facts.milestones.items()),
         "durations": [(DURATION_LABELS[key], value) for key, value in facts.durations.items()],
+        "duration_lines": [(DURATION_LABELS[d.key], d.phrase()) for d in honest],
+        "duration_text": {d.key: d.phrase() for d in honest},
+        "readable": readable,
+        "footnotes": Footnotes(timeline, readable),
         "draft": {
             "template": template,
             "kind": kind,
@@ -95,6 +118,7 @@ def context(
             "notes": narrative.notes,
             "generated_at": utc(generated_at),
             "redactions": facts.redactor.summary(),
+            "redacted": facts.redactor.total > 0,
         },
     }
 
@@ -106,8 +130,9 @@ def render_markdown(
     template: str,
     generated_at: datetime,
     fallback_reason: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """Render one postmortem with the named template."""
+    """Render one postmortem with the named template; `names` names the people in it."""
     env = templates.environment()
     env.filters.update(FILTERS)
     ctx = context(
@@ -116,6 +141,7 @@ def render_markdown(
         template=template,
         generated_at=generated_at,
         fallback_reason=fallback_reason,
+        names=names,
     )
     text = env.get_template(f"{template}{templates.SUFFIX}").render(**ctx)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
@@ -129,14 +155,16 @@ def render_incident(
     template: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """The deterministic postmortem of one incident."""
+    """The deterministic postmortem of one incident; people named as Slack last told us."""
     name = templates.resolve(template, settings.INCIDENT_POSTMORTEM_TEMPLATE)
     facts = gather(session, incident, Redactor(settings.redact))
+    stored = known(session, people_in(facts))
     return render_markdown(
         facts,
         factual_narrative(facts),
         template=name,
         generated_at=now or datetime.now(UTC),
+        names={user: p.name for user, p in stored.items() if p.name},
     )
 
 

@@ -34,6 +34,13 @@ def postmortem(inv: Invocation) -> Reply:
                 inv.user,
                 "Drafting the postmortem with the model; it will appear here.",
             )
-    draft = write_draft(service.db, settings, incident_id, template=name, now=service.now())
+    draft = write_draft(
+        service.db,
+        settings,
+        incident_id,
+        template=name,
+        now=service.now(),
+        people=service.deps.people,  # names in the Markdown, not <@U…>
+    )
     published = publish(service.db, service.slack, settings, draft, service.now())
     return Reply(f"Postmortem draft posted: {published.link}")

@@ -105,10 +105,10 @@ def test_structured_output_is_parsed_and_cited(db: Database, fake: FakeOpenAI) -
     result = draft(db, ai_settings(fake), incident_id)
 
     assert result.fallback_reason is None and result.ai_model == "fake-model-1"
-    assert (
-        "Checkout failed for 29 minutes after deploy 42. "
-        f"_(rests on timeline #{ids[0]}, #{ids[-1]})_" in result.markdown
-    )
+    # Citations are footnotes, numbered as first cited, defined at the end.
+    assert "Checkout failed for 29 minutes after deploy 42.[^1][^2]" in result.markdown
+    assert f"\n[^1]: [Timeline #{ids[0]}](#timeline-utc) — " in result.markdown
+    assert f"\n[^2]: [Timeline #{ids[-1]}](#timeline-utc) — " in result.markdown
     assert "The rollback was quick." in result.markdown
     assert "AI-assisted draft (model `fake-model-1`)" in result.markdown
     (body,) = fake.requests
@@ -117,7 +117,7 @@ def test_structured_output_is_parsed_and_cited(db: Database, fake: FakeOpenAI) -
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
     assert fmt["json_schema"]["schema"]["additionalProperties"] is False
     # Deterministic parts are still rendered from the database, not by the model.
-    assert "| 1 | Add a canary stage | <@U2> | 2026-12-03 | open |" in result.markdown
+    assert "| AI-1 | Add a canary stage | U2 | 2026-12-03 | open |" in result.markdown
     assert "- **Roll back deploy 42**" in result.markdown
     rows = audits(db, incident_id)
     assert [(a["purpose"], a["outcome"], a["model"]) for a in rows] == [
@@ -148,8 +148,9 @@ def test_fabricated_citations_are_never_shown_as_fact(db: Database, fake: FakeOp
     md = draft(db, ai_settings(fake), incident_id).markdown
 
     assert (
-        f"Checkout failed after deploy 42. _(rests on timeline #{ids[0]})_ "
-        "_(cited #99999, not on the timeline)_" in md
+        "Checkout failed after deploy 42.[^1] _(cited #99999, not on the timeline)_" in md
+        and f"[^1]: [Timeline #{ids[0]}]" in md
+        and "Timeline #99999" not in md
     )
     assert (
         "> ⚠️ **Unsupported — not backed by any timeline entry; verify or delete:** A cosmic ray"

@@ -15,6 +15,7 @@ from bot.drafting.draft import write_draft
 from bot.drafting.redact import Redactor
 from bot.errors import IncidentError
 from bot.incidents import lifecycle as incidents
+from bot.slack.people import Person, remember
 from tests.support.drafting import T0, build_incident
 
 
@@ -22,6 +23,8 @@ def test_export_md_prints_the_deterministic_draft(
     db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build_incident(db, ["Error rate 40% on checkout", "token=abc123secretvalue seen in logs"])
+    with db.unit_of_work() as session:  # what Slack once said about U1 (U2: nothing)
+        remember(session, [Person("U1", "Europe/Berlin", "Alice Archer")], T0)
     monkeypatch.setenv("DATABASE_URL", db.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-never-used")  # export never calls a model
     assert main(["export", "7", "--format", "md"]) == 0
@@ -34,17 +37,19 @@ def test_export_md_prints_the_deterministic_draft(
         "### Where we got lucky", "## Action items", "## Timeline (UTC)", "## Durations",
     ):  # fmt: skip
         assert f"\n{heading}\n" in md
+    assert "<@" not in md  # a Markdown file renders no Slack mention: names, else the id
     assert (
-        "SEV2 incident 7 “Checkout returns 500s” was declared 2026-11-26 13:00 UTC by <@U1>." in md
+        "SEV2 incident 7 “Checkout returns 500s” was declared 2026-11-26 13:00 UTC by "
+        "Alice Archer." in md
     )
     assert "It was resolved 2026-11-26 13:30 UTC, 50m after it started." in md
     assert "Detected 2026-11-26 12:52 UTC, 12m after it started." in md
-    assert "- **Roll back deploy 42** — 2026-11-26 13:05 UTC, decided by <@U1>" in md
+    assert "- **Roll back deploy 42** — 2026-11-26 13:05 UTC, decided by Alice Archer[^" in md
     assert "  - Rationale: errors began with it\n  - Alternatives considered: hotfix\n" in md
-    assert "| 1 | Add a canary stage | <@U2> | 2026-12-03 | open |" in md
+    assert "| AI-1 | Add a canary stage | U2 | 2026-12-03 | open |" in md
     assert (
         "| Time to mitigate | 29m |" in md
-        and "| Time to acknowledge | — (milestone not set) |" in md
+        and "| Time to acknowledge | not recorded (no acknowledged time) |" in md
     )
     assert "> ✏️ **To fill in:** Why it happened" in md
     assert "abc123secretvalue" not in md and "token=[REDACTED:secret]" in md
@@ -148,5 +153,5 @@ def test_deleted_messages_keep_their_place_but_not_their_text(db: Database) -> N
             author="U3", now=T0, message_ts="1764162120.000100", deleted=True, source="reaction",
         )  # fmt: skip
     md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
-    assert "message · <@U3> — _(message deleted in Slack)_" in md
+    assert "message · U3 — _(message deleted in Slack)_" in md
     assert "regret this message" not in md
