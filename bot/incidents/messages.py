@@ -39,7 +39,7 @@ KIND_EMOJI = {
     "severity": ":rotating_light:",
     "role": ":bust_in_silhouette:",
     "milestone": ":round_pushpin:",
-    "action": ":white_check_mark:",
+    "action": ":clipboard:",  # a follow-up to do; ✅ would say it is done
 }
 
 
@@ -201,7 +201,7 @@ def incident_list(incidents: Sequence[Incident], zone: ZoneInfo, now: datetime) 
         who = f"<@{inc.commander}>" if inc.commander else "no commander"
         lock = ":lock: " if inc.private else ""
         lines.append(
-            f"{SEVERITY_EMOJI[inc.severity]} {lock}*{inc.number}* <#{inc.channel_id}> "
+            f"{SEVERITY_EMOJI[inc.severity]} {lock}*Incident {inc.number}* <#{inc.channel_id}> "
             f"{inc.title} — {inc.status}, {who}, {age} old"
         )
     blocks.extend(chunked_sections(lines, max_blocks=48))

@@ -16,7 +16,7 @@ from bot.clock import human_duration
 from bot.followups.items import ref
 from bot.followups.messages import due_phrase
 from bot.overview.digest import DigestReport, ItemRow
-from bot.slack.blocks import MESSAGE_BLOCKS_MAX, one_line, pack, plain_when
+from bot.slack.blocks import MESSAGE_BLOCKS_MAX, one_line, pack, plain_when, plural
 
 DIGEST_MESSAGES_MAX = 10  # more than this is a wall; the rest is counted, never dropped silently
 
@@ -51,7 +51,8 @@ def _grouped(items: Sequence[ItemRow], report: DigestReport) -> list[tuple[str, 
 
 def _incident_line(row: object, report: DigestReport, resolved: bool) -> str:
     title = "(private)" if row.private else row.title  # type: ignore[attr-defined]
-    head = f"• *{row.number}* {row.severity.upper()} {title}"  # type: ignore[attr-defined]
+    # "Incident 1", never a bare "*1*" that reads like a count
+    head = f"• Incident {row.number} · {row.severity.upper()} · {title}"  # type: ignore[attr-defined]
     if resolved:
         return f"{head} — resolved, time to resolve {human_duration(row.time_to_resolve)}"  # type: ignore[attr-defined]
     return f"{head} — declared {plain_when(row.declared_at, report.zone)}"  # type: ignore[attr-defined]
@@ -63,9 +64,10 @@ def digest_lines(report: DigestReport) -> list[tuple[str, bool]]:
     upcoming = [i for i in report.open_items if not report.is_overdue(i)]
     lines: list[tuple[str, bool]] = [
         (
-            f"*{report.open_total} open action items*, {report.overdue_total} overdue · "
-            f"{report.closed_total} closed this week · {len(report.declared)} incidents "
-            f"declared, {len(report.resolved)} resolved",
+            f"*{plural(report.open_total, 'open action item')}*, {report.overdue_total} "
+            f"overdue · {report.closed_total} closed this week · "
+            f"{plural(len(report.declared), 'incident')} declared, "
+            f"{len(report.resolved)} resolved",
             False,
         )
     ]
@@ -106,7 +108,7 @@ def digest_messages(report: DigestReport) -> list[tuple[str, list[Block]]]:
         messages.append((title, body))
     if hidden:
         more = (
-            f"…and {hidden} more action items not shown here: "
+            f"…and {plural(hidden, 'more action item')} not shown here: "
             "`/incident actions all` lists every open one."
         )
         messages[-1][1].append(ContextBlock(elements=[MarkdownTextObject(text=more)]))

@@ -69,7 +69,7 @@ def incident_line(incident: Incident, now: datetime) -> str:
     lock = ":lock: " if incident.private else ""
     return (
         f"{SEVERITY_EMOJI[incident.severity]} {lock}*{incident.severity.upper()}* "
-        f"<#{incident.channel_id}> {incident.number}: {incident.title[:120]} — "
+        f"<#{incident.channel_id}> · incident {incident.number}: {incident.title[:120]} — "
         f"{incident.status} · {ic} · {age} old"
     )
 
@@ -82,7 +82,7 @@ def _role_lines(session: Session, viewer: str) -> list[str]:
         .order_by(Incident.severity, Incident.declared_at)
     ).all()
     return [
-        f"*{role}* of <#{inc.channel_id}> {inc.number}: {inc.title[:120]}"
+        f"*{role}* of <#{inc.channel_id}> · incident {inc.number}: {inc.title[:120]}"
         for role, inc in rows
         if incidents.can_see(inc, viewer)
     ]

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.blocks import plural
 from bot.stats.rules import (
     MIN_SAMPLE,
     Comparison,
@@ -70,16 +71,17 @@ def table(group: GroupStats) -> str:
 
 def _group_section(group: GroupStats) -> SectionBlock:
     name = "All severities" if group.label == "overall" else group.label.upper()
-    plural = "incident" if group.incidents == 1 else "incidents"
     return SectionBlock(
-        text=MarkdownTextObject(text=f"*{name}* · {group.incidents} {plural}\n{table(group)}")
+        text=MarkdownTextObject(
+            text=f"*{name}* · {plural(group.incidents, 'incident')}\n{table(group)}"
+        )
     )
 
 
 def comparison_text(query: StatsQuery, cmp: Comparison) -> str:
     """Medians now against the previous window, only where both samples hold ≥ MIN_SAMPLE."""
     head = f"*Compared with the previous {query.days} days*"
-    counts = f"{cmp.incidents_now} incidents now, {cmp.incidents_before} before"
+    counts = f"{plural(cmp.incidents_now, 'incident')} now, {cmp.incidents_before} before"
     if not cmp.comparable:
         return (
             f"{head}: not enough incidents to tell ({counts}; "
@@ -145,7 +147,7 @@ def stats_blocks(
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=METHOD_NOTE)]))
     resolve = overall.durations["time_to_resolve"]
     text = (
-        f"{title(query)}: {overall.incidents} incidents; median time to resolve "
+        f"{title(query)}: {plural(overall.incidents, 'incident')}; median time to resolve "
         f"{short_duration(resolve.median)} (n={resolve.n})."
     )
     return text, blocks

@@ -10,6 +10,7 @@ from bot.incidents.rules import OutOfOrder, parse_severity, parse_status
 from bot.incidents.service import refuse_if_blank
 from bot.models import ROLES
 from bot.parsing import parse_user
+from bot.slack.blocks import plural
 from bot.timeline.pages import timeline_page
 from handlers.commands.grammar import parse_declare, split_at, split_because
 from handlers.commands.invocation import Invocation, Reply
@@ -134,7 +135,7 @@ def list_open(inv: Invocation) -> Reply:
         rows = incidents.open_incidents(session, inv.user)
         now = inv.service.now()
         body = messages.incident_list(rows, inv.service.settings.zone, now)
-    return Reply(f"{len(rows)} open incidents", body)
+    return Reply(plural(len(rows), "open incident"), body)
 
 
 def timeline(inv: Invocation) -> Reply:
