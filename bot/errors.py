@@ -7,6 +7,8 @@ class IncidentError(Exception):
     """Bad input or a forbidden change: shown to the user as one ephemeral line."""
 
     def __init__(self, message: str) -> None:
+        # One line by construction, even when it quotes input that had line breaks in it.
+        message = " ".join(message.splitlines())
         super().__init__(message)
         self.message = message
 

@@ -35,7 +35,8 @@ def parse_user(word: str) -> str:
     """Slack's escaped mention `<@U123>` or `<@U123|name>` -> `U123`."""
     match = _MENTION.match(word.strip())
     if not match:
-        raise IncidentError(f"`{word}` is not a person: mention them, like @alice.")
+        shown = " ".join(word.split())
+        raise IncidentError(f"`{shown}` is not a person: mention them, like @alice.")
     return match.group(1)
 
 

@@ -58,6 +58,8 @@ def decision(inv: Invocation) -> Reply:
             incidents.require_for_channel(session, inv.channel, inv.command.usage)
         return Reply(view=views.decision_modal(inv.channel))
     what, why = split_because(text)
+    if not what:
+        raise IncidentError(f"Missing what was decided. Use: `{inv.command.usage}`")
     at = inv.service.parse_at(raw_at, inv.user)
     inv.service.change(
         inv.channel,
