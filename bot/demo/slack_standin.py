@@ -17,6 +17,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol"}
+# users.info: each person's name and Slack time zone (times they type are read in it)
+PROFILES = {
+    "U0ALICE": ("Alice Archer", "Europe/Berlin"),
+    "U0BOB": ("Bob Baker", "America/New_York"),
+    "U0CAROL": ("Carol Chen", "Asia/Tokyo"),
+}
 
 
 class DemoSlack:
@@ -170,11 +176,13 @@ class DemoSlack:
             elif method == "views.open":
                 self.show("  [slack] a modal opens")
             elif method == "users.info":
+                real_name, tz = PROFILES.get(args["user"], ("Someone", "UTC"))
                 return {
                     "user": {
                         "id": args["user"],
                         "name": USERS.get(args["user"], "someone"),
-                        "tz": "UTC",
+                        "real_name": real_name,
+                        "tz": tz,
                     }
                 }
             return {}

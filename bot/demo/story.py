@@ -18,7 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import export
 from bot.app import build_app, dispatch
 from bot.config import load_settings
-from bot.demo.slack_standin import DemoSlack
+from bot.demo.slack_standin import PROFILES, DemoSlack
 from bot.incidents.lifecycle import by_number
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_due
@@ -133,8 +133,8 @@ class DemoRun:
 def run_demo(database_url: str | None = None) -> int:
     demo = DemoRun(database_url)
     now = demo.deps.clock()
-    zone = demo.settings.zone
-    ago = lambda minutes: (now - timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")  # noqa: E731
+    berlin = ZoneInfo(PROFILES[ALICE][1])  # alice's Slack zone: the times she types are read there
+    ago = lambda minutes: (now - timedelta(minutes=minutes)).astimezone(berlin).strftime("%H:%M")  # noqa: E731
     try:
         print("incident-bot demo — SQLite, a local stand-in for Slack, deterministic drafting.")
         print(f"Database: {demo.settings.DATABASE_URL}")
@@ -142,6 +142,10 @@ def run_demo(database_url: str | None = None) -> int:
         demo.command(ALICE, demo.announce, "declare sev2 Checkout returns 500s for EU customers")
         channel = demo.channel_of(1)
         demo.say("── 2. During the incident ────────────────────────────────")
+        demo.say(
+            "(alice's Slack time zone is Europe/Berlin, so the times she types are read there;\n"
+            " the channel shows each time in every reader's own zone — this terminal: UTC.)"
+        )
         demo.command(ALICE, channel, f"started at {ago(40)}")
         demo.command(ALICE, channel, f"detected at {ago(30)}")
         demo.command(ALICE, channel, "role scribe <@U0BOB|bob>")
@@ -175,22 +179,27 @@ def _extras(demo: DemoRun, channel: str) -> None:
     demo.command(ALICE, channel, "postmortem")
     for file_id, content in demo.slack.uploads.items():
         lines = content.decode(errors="replace").splitlines()
-        print(f"\n  [file {file_id}, first 40 of {len(lines)} lines]")
-        print("\n".join("  ▏ " + line for line in lines[:40]))
+        # Up to the decisions, then the footnotes the citations point to.
+        shown = lines[: lines.index("## Key decisions")] if "## Key decisions" in lines else lines
+        notes = [line for line in lines if line.startswith("[^")]
+        print(f"\n  [file {file_id}: {len(shown)} of its {len(lines)} lines, then its footnotes]")
+        print("\n".join("  ▏ " + line for line in [*shown, "…", *notes]))
     demo.slack.uploads.clear()
 
     demo.say("── 5. Follow-ups ───────────────────────────────────────────")
     demo.command(
         ALICE,
         channel,
-        "action Add a canary stage to the checkout deploy <@U0BOB|bob> due in 2 days",
+        "action Add a canary stage to the checkout deploy <@U0BOB|bob> due next friday",
     )
     demo.command(ALICE, channel, "action Alert on checkout p99 latency due in 9 days")
+    demo.command(ALICE, channel, "action Write the rollback runbook due someday")
     demo.command(BOB, demo.announce, "actions mine")
-    zone = demo.settings.zone
     now = demo.deps.clock()
-    tomorrow = (now.astimezone(zone) + timedelta(days=1)).replace(hour=9, minute=5)
-    for moment in (tomorrow, _next_digest(now, zone)):
+    # The weekly digest (Monday 09:00, INCIDENT_TIMEZONE), then bob's reminder: 09:00 in his
+    # own zone, the working day before AI-1 falls due.
+    new_york = ZoneInfo(PROFILES[BOB][1])
+    for moment in (_next_digest(now, demo.settings.zone), _day_before_next_friday(now, new_york)):
         demo.say(f"⏩ time moves forward to {moment.strftime('%a %Y-%m-%d %H:%M %Z')}")
         for line in run_due(demo.deps, moment.astimezone(UTC)):
             print(f"  [scheduler] sent {line}")
@@ -205,6 +214,13 @@ def _next_digest(now: datetime, zone: ZoneInfo) -> datetime:
     local = now.astimezone(zone)
     days = (7 - local.weekday()) % 7 or 7
     return (local + timedelta(days=days)).replace(hour=9, minute=1, second=0, microsecond=0)
+
+
+def _day_before_next_friday(now: datetime, zone: ZoneInfo) -> datetime:
+    """09:05 on the Thursday of next week in `zone` (what `due next friday` reminds on)."""
+    local = now.astimezone(zone)
+    thursday = local.date() + timedelta(days=7 - local.weekday() + 3)
+    return datetime.combine(thursday, datetime.min.time(), tzinfo=zone).replace(hour=9, minute=5)
 
 
 def _print_export(demo: DemoRun) -> None:

@@ -31,6 +31,11 @@ def test_demo_runs_the_lifecycle_with_no_configuration(tmp_path: Path) -> None:
         "Time to detect: 10m",
         "# Postmortem: Checkout returns 500s for EU customers",
         "Action item AI-1 from incident 1 is due soon.",
+        "| Declared by | Alice Archer |",  # names, not <@U…>, in the postmortem file
+        "by Alice Archer: Roll back release 4.2, because errors began with its deploy.[^",
+        "[^1]: [Timeline #",
+        "`someday` is not a due date: use YYYY-MM-DD",
+        "1 incident declared, 1 resolved",
         "Weekly incident digest",
         "Incident stats · all time",
         '"time_to_detect": 600',
@@ -38,3 +43,4 @@ def test_demo_runs_the_lifecycle_with_no_configuration(tmp_path: Path) -> None:
         assert seen in out, f"demo output lacks {seen!r}"
     assert "Traceback" not in out + result.stderr
     assert "Grafana: checkout-api p99 latency" in out
+    assert "▏ " in out and "<@U" not in "".join(x for x in out.splitlines() if "▏ " in x)
