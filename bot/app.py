@@ -1,4 +1,4 @@
-"""The Bolt app: signature verification, error handling, every listener; Socket Mode."""
+"""The Bolt app: signature verification, error handling, every listener."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.wiring import Deps
 from handlers import register_all
@@ -50,8 +49,3 @@ def dispatch(app: App, body: str, headers: dict[str, str]) -> tuple[int, str]:
     """Hand one (signed) request to the app in-process; returns (status, body). For the demo."""
     response = app.dispatch(BoltRequest(body=body, headers=headers))
     return response.status, response.body
-
-
-def run_socket_mode(app: App, app_token: str) -> None:
-    """Serve over Socket Mode (no public URL needed); blocks until interrupted."""
-    SocketModeHandler(app, app_token).start()
