@@ -1,4 +1,5 @@
-"""`serve`: migrate, then a production WSGI server (waitress) or Socket Mode."""
+"""`serve`: migrate, then a production WSGI server (waitress), with Slack's requests coming
+over HTTP (/slack/events) or over a Socket Mode connection."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from collections.abc import Callable
 
 from waitress import serve as waitress_serve
 
-from bot.app import build_app, run_socket_mode
+from bot.app import build_app
 from bot.config import Settings
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_forever, start_background
+from bot.socket_mode import SocketModeClient
 from bot.web import wsgi_app
 from bot.wiring import Deps, build_deps
 
@@ -22,21 +24,31 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     deps = build_deps(settings)
     upgrade(deps.db)
     app = build_app(deps)
+    socket_mode = None
+    if settings.SLACK_APP_TOKEN:
+        # A refused app token stops start-up here, before anything else starts.
+        socket_mode = SocketModeClient(
+            app, deps.notifier, settings.SLACK_APP_TOKEN, workers=settings.INCIDENT_HTTP_THREADS
+        )
+        socket_mode.start()
     stop_scheduler = _start_scheduler(deps) if scheduler else None
     try:
-        if settings.SLACK_APP_TOKEN:
-            log.info("serving over Socket Mode")
-            run_socket_mode(app, settings.SLACK_APP_TOKEN)
-        else:
-            log.info("serving HTTP on %s:%s", host, port)
-            waitress_serve(
-                wsgi_app(app, deps),
-                host=host,
-                port=port,
-                threads=settings.INCIDENT_HTTP_THREADS,
-                ident="incident-bot",
-            )
+        log.info(
+            "serving %s on %s:%s",
+            "/healthz and /metrics (Slack over Socket Mode)" if socket_mode else "HTTP",
+            host,
+            port,
+        )
+        waitress_serve(
+            wsgi_app(app, deps, slack_events=socket_mode is None),
+            host=host,
+            port=port,
+            threads=settings.INCIDENT_HTTP_THREADS,
+            ident="incident-bot",
+        )
     finally:
+        if socket_mode is not None:
+            socket_mode.stop()
         if stop_scheduler is not None:
             stop_scheduler()
     return 0

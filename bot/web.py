@@ -14,8 +14,8 @@ from bot.wiring import Deps
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def wsgi_app(app: App, deps: Deps) -> WsgiApp:
-    """/slack/events to Bolt; /healthz and /metrics beside it."""
+def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
+    """/slack/events to Bolt (unless Slack comes over Socket Mode); /healthz and /metrics."""
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -30,6 +30,9 @@ def wsgi_app(app: App, deps: Deps) -> WsgiApp:
             body, content_type = exposition(deps)
             start_response("200 OK", [("Content-Type", content_type)])
             return [body]
+        if not slack_events:  # Socket Mode: Slack's requests come over the WebSocket
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
         return slack(environ, start_response)
 
     return application

@@ -76,19 +76,26 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
             ),
             {"now": now},
         )
+        conn.execute(
+            text("INSERT INTO processed_events (event_id, received_at) VALUES ('Ev1', :now)"),
+            {"now": now},
+        )
     upgrade(db)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Old"
         assert conn.execute(text("SELECT text FROM timeline_entries")).scalar_one() == "kept"
         assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
-        # 0003 backfilled SPEC's durations: only declared and resolved are set
-        stored = conn.execute(
-            text(
-                "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, time_to_resolve "
-                "FROM incidents"
-            )
-        ).one()
-        assert tuple(stored) == (None, None, None, 3723)
+        if start < "0003":  # 0003 backfilled SPEC's durations: only declared and resolved
+            stored = conn.execute(
+                text(
+                    "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, "
+                    "time_to_resolve FROM incidents"
+                )
+            ).one()
+            assert tuple(stored) == (None, None, None, 3723)
+        # 0004: an event recorded before then was recorded once handled
+        handled = "SELECT handled_at IS NOT NULL FROM processed_events WHERE event_id = 'Ev1'"
+        assert conn.execute(text(handled)).scalar_one()
     db.dispose()
 
 

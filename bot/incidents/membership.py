@@ -52,6 +52,8 @@ class Membership:
         """Known member, or Slack says so (then remembered)."""
         try:
             self.require(channel_id, user, "")
+        except SlackFailure:
+            raise  # Slack could not say now (transient): neither yes nor no
         except IncidentError:
             return False
         return True
@@ -60,7 +62,9 @@ class Membership:
         """Ask Slack whether `user` is in the channel."""
         try:
             return self.service.slack.is_in_channel(channel_id, user)
-        except SlackFailure:
+        except SlackFailure as exc:
+            if exc.transient:
+                raise  # a person is not refused because Slack had a bad moment
             log.warning("could not list members of %s", channel_id)
             return False
 

@@ -81,6 +81,8 @@ def fetch_message(slack: Notifier, channel: str, ts: str) -> dict[str, Any] | No
         # Not top-level: a thread reply is found through its thread.
         found = slack.call("conversations.replies", channel=channel, ts=ts, limit=2, **window)
     except SlackFailure as exc:
+        if exc.transient:
+            raise  # not "unreadable": the caller fails, and Slack's retry of the event reads it
         log.info("can't read message %s in %s: %s", ts, channel, exc.code)
         return None
     return next((dict(m) for m in found.get("messages") or [] if m.get("ts") == ts), None)

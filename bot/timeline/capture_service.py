@@ -151,7 +151,9 @@ class CaptureService:
     def _permalink(self, kept: capture.KeptMessage) -> str | None:
         try:
             return self.service.slack.permalink(kept.channel, kept.ts)
-        except SlackFailure:
+        except SlackFailure as exc:
+            if exc.transient:
+                raise  # kept whole on the next try rather than without its link now
             log.info("no permalink for %s in %s", kept.ts, kept.channel)
             return None
 

@@ -7,6 +7,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from tests.support.capture import (
     PERSON_TEXT,
     incident_with_message,
@@ -47,6 +49,28 @@ def test_retried_and_second_reactions_give_one_entry(slack: SlackHarness) -> Non
     slack.driver.reaction_added("U2", "pushpin", channel, ts)  # a second person, a new event
     settle(slack, "conversations.history", 2)
     assert len(kept(slack, ts)) == 1
+
+
+@pytest.mark.parametrize(
+    "needed", ["conversations.members", "conversations.history", "chat.getPermalink"]
+)
+def test_event_that_failed_is_handled_when_slack_retries_it(
+    slack: SlackHarness, needed: str
+) -> None:
+    """Slack's 5xx on a call the capture needs is not "forbidden" or "unreadable": the event
+    fails, and Slack's retry of it (same event_id) keeps the message."""
+    channel, ts = incident_with_message(slack)
+    slack.fake.server_error(needed, times=3)  # every try of the first delivery
+    first = slack.driver.reaction_added("U2", "pushpin", channel, ts)  # U2: asked of Slack
+    assert first.status == 500, "an error answer, so Slack delivers the event again"
+    assert kept(slack, ts) == []
+    event, event_id = first.payload["event"], first.payload["event_id"]
+    again = slack.driver.event(event, event_id=event_id, retry_num=1, retry_reason="http_error")
+    assert again.status == 200
+    (entry,) = kept(slack, ts)
+    assert entry.source == "reaction"
+    third = slack.driver.event(event, event_id=event_id, retry_num=2, retry_reason="http_error")
+    assert third.status == 200 and len(kept(slack, ts)) == 1
 
 
 def test_concurrent_duplicate_deliveries_give_one_entry(slack: SlackHarness) -> None:

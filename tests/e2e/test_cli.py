@@ -17,6 +17,7 @@ from bot.db import Database
 from tests.support.fakeslack import FakeSlack
 from tests.support.harness import SIGNING_SECRET
 from tests.support.slackdriver import SlackDriver
+from tests.support.socketdriver import SocketDriver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,6 +127,47 @@ def test_serve_migrates_serves_and_answers_signed_requests(
         output = process.communicate(timeout=20)[0]
     assert "xoxb-" not in output, "the bot token must never reach the logs"
     assert SIGNING_SECRET not in output
+
+
+def test_serve_in_socket_mode_answers_over_the_socket_and_health_on_port(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = db.engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path}/serve.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(  # no signing secret: Socket Mode needs none
+            SLACK_BOT_TOKEN=fake_slack.bot_token,
+            SLACK_APP_TOKEN=fake_slack.app_token,
+            SLACK_API_URL=fake_slack.api_url,
+            DATABASE_URL=url,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        fake_slack.wait_for(lambda f: f.calls_to("apps.connections.open"), timeout=30)
+        fake_slack.socket_mode.wait_for_connection(1, timeout=10)
+        driver = SocketDriver(fake_slack)
+        helped = driver.command("/incident", "help")
+        assert helped.status == 200 and "/incident declare" in helped.json()["text"]
+        assert driver.command("/incident", "declare sev2 Over the socket").status == 200
+        fake_slack.wait_for(lambda f: f.calls_to("pins.add"), timeout=20)
+        assert _wait_http(f"http://127.0.0.1:{port}/healthz") == b"ok\n"
+        assert (
+            "incident_bot_open_incidents" in _wait_http(f"http://127.0.0.1:{port}/metrics").decode()
+        )
+        unused = SlackDriver(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
+        assert unused.command("/incident", "help").status == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=20)[0]
+    assert fake_slack.app_token not in output and fake_slack.bot_token not in output
+    fake_slack.assert_no_violations()
 
 
 def test_migrate_and_export(tmp_path: Path) -> None:

@@ -15,18 +15,25 @@ from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.slack.port import Notifier, slack_client
+from bot.socket_mode import SocketModeClient
 from bot.web import wsgi_app
 from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
+from tests.support.socketdriver import SocketDriver
 
 SIGNING_SECRET = "test-signing-secret"
 
 
 class SlackHarness:
-    """Signed HTTP into the app; every Web API call lands in `fake` and is recorded."""
+    """Signed HTTP into the app; every Web API call lands in `fake` and is recorded.
 
-    def __init__(self, db: Database, fake: FakeSlack, **overrides: Any) -> None:
+    With `socket_mode=True` Slack's requests come as envelopes on `fake.socket_mode` instead
+    (the app's Socket Mode client dials it, as `serve` does with SLACK_APP_TOKEN)."""
+
+    def __init__(
+        self, db: Database, fake: FakeSlack, *, socket_mode: bool = False, **overrides: Any
+    ) -> None:
         self.fake = fake
         self.announce = fake.add_channel("incidents", members=["UBOT"])
         settings: dict[str, Any] = {
@@ -38,6 +45,8 @@ class SlackHarness:
             "OPENAI_API_KEY": None,
             "OPENAI_BASE_URL": None,
         }
+        if socket_mode:
+            settings["SLACK_APP_TOKEN"] = fake.app_token
         settings.update(overrides)
         self.settings: Settings = load_settings(**settings)
         self.clock: Callable[[], datetime] = utcnow
@@ -48,7 +57,7 @@ class SlackHarness:
         self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
         self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
-            wsgi_app(self.app, self.deps),
+            wsgi_app(self.app, self.deps, slack_events=not socket_mode),
             host="127.0.0.1",
             port=0,
             threads=8,
@@ -58,11 +67,20 @@ class SlackHarness:
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self.server.run, daemon=True)
         self._thread.start()
-        self.driver = SlackDriver(
-            app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, fake=fake
-        )
+        self.socket_mode: SocketModeClient | None = None
+        self.driver: SlackDriver
+        if socket_mode:
+            self.socket_mode = SocketModeClient(self.app, self.deps.notifier, fake.app_token)
+            self.socket_mode.start()
+            self.driver = SocketDriver(fake)
+        else:
+            self.driver = SlackDriver(
+                app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, fake=fake
+            )
 
     def close(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()  # waits for the envelopes being handled
         self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
         self.server.close()
         self._thread.join(timeout=5)
