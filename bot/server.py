@@ -11,7 +11,7 @@ from bot.app import build_app, run_socket_mode
 from bot.config import Settings
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_forever, start_background
-from bot.web import wsgi_app
+from bot.web import SERVER_OPTIONS, wsgi_app
 from bot.wiring import Deps, build_deps
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
                 port=port,
                 threads=settings.INCIDENT_HTTP_THREADS,
                 ident="incident-bot",
+                **SERVER_OPTIONS,  # bodies over bot.web.MAX_BODY_BYTES: 413, unread
             )
     finally:
         if stop_scheduler is not None:
