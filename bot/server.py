@@ -11,7 +11,7 @@ from bot.app import build_app, run_socket_mode
 from bot.config import Settings
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_forever, start_background
-from bot.web import SERVER_OPTIONS, wsgi_app
+from bot.web import SERVER_OPTIONS, start_metrics_listener, wsgi_app
 from bot.wiring import Deps, build_deps
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     deps = build_deps(settings)
     upgrade(deps.db)
     app = build_app(deps)
+    stop_metrics = start_metrics_listener(deps)  # only with INCIDENT_METRICS_PORT
     stop_scheduler = _start_scheduler(deps) if scheduler else None
     try:
         if settings.SLACK_APP_TOKEN:
@@ -38,6 +39,7 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
                 **SERVER_OPTIONS,  # bodies over bot.web.MAX_BODY_BYTES: 413, unread
             )
     finally:
+        stop_metrics()
         if stop_scheduler is not None:
             stop_scheduler()
     return 0

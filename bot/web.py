@@ -2,12 +2,17 @@
 
 Every POST to /slack/events passes `slack_gate` first: its size and its signature are checked
 before anything parses the body, so a request Slack did not sign costs a few header reads.
+/metrics may move to a listener of its own (INCIDENT_METRICS_PORT) and may need a bearer token
+(INCIDENT_METRICS_TOKEN).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from io import BytesIO
 from typing import Any
@@ -15,6 +20,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
+from waitress.server import create_server
 
 from bot.config import ConfigError
 from bot.stats.metrics import exposition
@@ -46,11 +52,12 @@ class _Refusal(Exception):
 
 
 def wsgi_app(app: App, deps: Deps) -> WsgiApp:
-    """/slack/events (gated) to Bolt; /healthz and /metrics beside it."""
+    """/slack/events (gated) to Bolt; /healthz; /metrics unless it has a port of its own."""
     secret = deps.settings.SLACK_SIGNING_SECRET
     if not secret:
         raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request")
     slack = slack_gate(SlackRequestHandler(app, path=SLACK_PATH), secret)
+    metrics = metrics_endpoint(deps) if deps.settings.metrics_listen is None else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -59,10 +66,8 @@ def wsgi_app(app: App, deps: Deps) -> WsgiApp:
             ok = deps.db.ping()
             status = "200 OK" if ok else "503 Service Unavailable"
             return _answer(start_response, status, b"ok\n" if ok else b"database unavailable\n")
-        if path == "/metrics" and is_get:
-            body, content_type = exposition(deps)
-            start_response("200 OK", [("Content-Type", content_type)])
-            return [body]
+        if path == "/metrics" and is_get and metrics is not None:
+            return metrics(environ, start_response)
         return slack(environ, start_response)
 
     return application
@@ -139,6 +144,68 @@ def _read_body(environ: dict[str, Any], length: int | None) -> bytes:
     if size > MAX_BODY_BYTES:
         raise _Refusal("413 Request Entity Too Large", f"body over {MAX_BODY_BYTES} bytes")
     return b"".join(chunks)
+
+
+def metrics_endpoint(deps: Deps) -> WsgiApp:
+    """GET /metrics, behind `Authorization: Bearer $INCIDENT_METRICS_TOKEN` when it is set."""
+    token = deps.settings.INCIDENT_METRICS_TOKEN
+    expected = hashlib.sha256(token.encode()).digest() if token else None
+
+    def endpoint(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if expected is not None:
+            scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+            given = hashlib.sha256(credentials.strip().encode("latin-1", "replace")).digest()
+            # Digests of equal length: the comparison takes the same time whatever was sent.
+            if not (hmac.compare_digest(given, expected) and scheme.lower() == "bearer"):
+                challenge = [("WWW-Authenticate", 'Bearer realm="metrics"')]
+                refusal = b"bearer token needed\n"
+                return _answer(start_response, "401 Unauthorized", refusal, challenge)
+        body, content_type = exposition(deps)
+        start_response("200 OK", [("Content-Type", content_type)])
+        return [body]
+
+    return endpoint
+
+
+def metrics_only_app(deps: Deps) -> WsgiApp:
+    """The separate /metrics listener: GET /metrics, and 404 for everything else."""
+    metrics = metrics_endpoint(deps)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+            return metrics(environ, start_response)
+        return _answer(start_response, "404 Not Found", b"Not Found\n")
+
+    return application
+
+
+def start_metrics_listener(deps: Deps) -> Callable[[], None]:
+    """Serve /metrics on INCIDENT_METRICS_PORT (if set) in a background thread; returns `stop`."""
+    listen = deps.settings.metrics_listen
+    if listen is None:
+        return lambda: None
+    host, port = listen
+    try:
+        server = create_server(
+            metrics_only_app(deps),
+            host=host,
+            port=port,
+            threads=2,
+            ident="incident-bot",
+            asyncore_use_poll=True,  # close() from another thread ends the loop quietly
+            **SERVER_OPTIONS,
+        )
+    except OSError as exc:
+        raise ConfigError(f"INCIDENT_METRICS_PORT: cannot listen on {host}:{port}: {exc}") from None
+    thread = threading.Thread(target=server.run, name="metrics-listener", daemon=True)
+    thread.start()
+    log.info("serving /metrics on %s:%s", host, port)
+
+    def stop() -> None:
+        server.close()
+        thread.join(timeout=5)
+
+    return stop
 
 
 def _answer(
