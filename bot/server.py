@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_forever, start_background
 from bot.socket_mode import SocketModeClient
-from bot.web import wsgi_app
+from bot.web import SERVER_OPTIONS, start_metrics_listener, wsgi_app
 from bot.wiring import Deps, build_deps
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
             app, deps.notifier, settings.SLACK_APP_TOKEN, workers=settings.INCIDENT_HTTP_THREADS
         )
         socket_mode.start()
+    stop_metrics = start_metrics_listener(deps)  # only with INCIDENT_METRICS_PORT
     stop_scheduler = _start_scheduler(deps) if scheduler else None
     try:
         log.info(
@@ -45,8 +46,10 @@ def serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
             port=port,
             threads=settings.INCIDENT_HTTP_THREADS,
             ident="incident-bot",
+            **SERVER_OPTIONS,  # bodies over bot.web.MAX_BODY_BYTES: 413, unread
         )
     finally:
+        stop_metrics()
         if socket_mode is not None:
             socket_mode.stop()
         if stop_scheduler is not None:

@@ -16,7 +16,7 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.slack.port import Notifier, slack_client
 from bot.socket_mode import SocketModeClient
-from bot.web import wsgi_app
+from bot.web import SERVER_OPTIONS, wsgi_app
 from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
@@ -63,6 +63,7 @@ class SlackHarness:
             threads=8,
             asyncore_loop_timeout=0.05,
             asyncore_use_poll=True,  # a socket closed by close() ends the loop quietly
+            **SERVER_OPTIONS,  # as `serve` runs it
         )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self.server.run, daemon=True)
