@@ -100,3 +100,24 @@ def test_refusals_never_name_a_private_channel(slack: SlackHarness) -> None:
     (line,) = lines_to(slack.fake, "U3")
     assert line == "Only members of the private channel of incident 1 can change it."
     assert "acme" not in line.lower() and name not in line and channel not in line
+
+
+def test_a_stale_member_list_does_not_outlive_slacks_answer(slack: SlackHarness) -> None:
+    channel = slack.declare("Key leak", flags="--private")
+    slack.command("action Rotate the keys <@U1>", channel=channel)
+    slack.fake.wait_for(lambda f: any("AI-1" in p for p in slack.posts(channel)))
+    moment = [1_000.0]
+    slack.deps.channel_members.clock = lambda: moment[0]
+    event = {"type": "member_joined_channel", "user": "U2", "channel": channel, "team": "T0TEST"}
+    slack.fake.channels[channel].members.add("U2")
+    assert slack.driver.event({**event, "channel_type": "G", "inviter": "U1"}).status == 200
+    slack.fake.wait_for(lambda f: "U2" in _members(slack))
+    slack.fake.channels[channel].members.discard("U2")  # removed; member_left never arrives
+    moment[0] += 61
+    slack.forget_replies()
+    slack.driver.block_action("action_done", "1", "U2", channel=slack.announce)
+    slack.fake.wait_for(lambda f: lines_to(f, "U2"))
+    assert lines_to(slack.fake, "U2") == [
+        "There is no action item AI-1. `/incident actions` lists yours."
+    ]
+    assert "U2" not in _members(slack)
