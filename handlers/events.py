@@ -80,13 +80,13 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 def member_joined(event: dict[str, Any], context: BoltContext) -> None:
     """Joining the channel makes a member (Bolt delivers this for the bot too: not a member)."""
     if event.get("user") != context.bot_user_id:
-        CaptureService(service(context)).members.joined(event["channel"], event["user"])
+        service(context).members.joined(event["channel"], event["user"])
 
 
 def member_left(event: dict[str, Any], context: BoltContext) -> None:
     """Leaving the channel ends membership."""
     if event.get("user") != context.bot_user_id:
-        CaptureService(service(context)).members.left(event["channel"], event["user"])
+        service(context).members.left(event["channel"], event["user"])
 
 
 def ignore() -> None:

@@ -12,6 +12,7 @@ from bot.errors import IncidentError, SlackFailure
 from bot.followups.items import (
     add_action_item,
     close_action_item,
+    no_such_item,
     reassign_action_item,
     redate_action_item,
     ref,
@@ -65,8 +66,9 @@ class FollowupService:
         self.service.change(channel, user, usage, apply)
         return item_box[0]
 
-    def apply(self, user: str, change: ItemChange) -> ActionItem:
+    def apply(self, user: str, item_id: int, change: ItemChange) -> ActionItem:
         """Run one change to an existing item, then post it where its incident lives."""
+        self._require_visible(user, item_id)
         now = self.service.now()
         with self.db.unit_of_work() as session:
             item, entry = change(session, now)
@@ -82,18 +84,32 @@ class FollowupService:
                 log.info("could not post %s in %s", ref(item), incident.channel_id)
         return item
 
+    def _require_visible(self, user: str, item_id: int) -> None:
+        """A private incident's item: Slack must say `user` is in its channel (the mirror that
+        the use case checks then agrees), unless the item is theirs. The id may be forged."""
+        with self.db.unit_of_work() as session:
+            item = session.get(ActionItem, item_id)
+            incident = item.incident if item is not None else None
+            guarded = incident is not None and incident.private and item.owner != user
+        if guarded and not self.service.members.is_member(incident, user):
+            raise no_such_item(item_id)
+
     def close(self, user: str, item_id: int) -> ActionItem:
-        return self.apply(user, lambda s, now: close_action_item(s, item_id, now=now, user=user))
+        return self.apply(
+            user, item_id, lambda s, now: close_action_item(s, item_id, now=now, user=user)
+        )
 
     def reassign(self, user: str, item_id: int, owner: str) -> ActionItem:
         return self.apply(
             user,
+            item_id,
             lambda s, now: reassign_action_item(s, item_id, now=now, user=user, owner=owner),
         )
 
     def redate(self, user: str, item_id: int, due: date) -> ActionItem:
         return self.apply(
             user,
+            item_id,
             lambda s, now: redate_action_item(
                 s, item_id, now=now, user=user, due=due, zone=self.zone
             ),
@@ -102,6 +118,7 @@ class FollowupService:
     def snooze(self, user: str, item_id: int) -> ActionItem:
         return self.apply(
             user,
+            item_id,
             lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=self.zone),
         )
 

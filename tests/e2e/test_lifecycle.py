@@ -173,6 +173,7 @@ def test_card_buttons_change_severity_and_resolve(slack: SlackHarness) -> None:
 
 def test_entries_are_stored_with_author_and_time(slack: SlackHarness) -> None:
     channel = slack.declare("Cache stampede")
+    slack.fake.channels[channel].members.add("U2")  # people type where they are members
     slack.command("note at 2026-01-01T10:00+00:00 from the pager", user="U2", channel=channel)
     slack.fake.wait_for(lambda f: any("from the pager" in p for p in slack.posts(channel)))
     with slack.deps.db.unit_of_work() as session:
