@@ -25,7 +25,7 @@ def test_a_failing_listener_is_logged_with_its_traceback(
     caplog.set_level(logging.ERROR)
     # A button's work runs after the ack: a malformed click (no option) fails after the 200.
     assert slack.driver.block_action(ids.CARD_SEVERITY).status == 200
-    record = _logged(caplog, "unexpected error in change_severity")
+    record = _logged(caplog, "unexpected error in change_state")
     assert "ref=" in record.message and record.exc_info and record.exc_info[0] is KeyError
     # An event's work runs before its ack: a malformed event (no channel) is not acked, so
     # Slack would deliver it again.

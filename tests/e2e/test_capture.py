@@ -116,7 +116,7 @@ def test_same_event_twice_at_once_gives_one_entry(slack: SlackHarness) -> None:
     for sender in senders:
         sender.join()
     slack.fake.wait_for(lambda f: kept(slack))
-    time.sleep(0.4)
+    slack.idle()  # every request above answered and its work finished
     assert len(kept(slack, ts)) == 1
     assert len(slack.fake.calls_to("conversations.history")) == 1
 
@@ -199,7 +199,7 @@ def test_custom_reaction_setting(make_slack: Any) -> None:
     slack.driver.reaction_added("U1", "pushpin", channel, ts)
     slack.driver.reaction_added("U1", "memo", channel, ts)
     slack.fake.wait_for(lambda f: kept(slack))
-    time.sleep(0.3)
+    slack.idle()  # every request above answered and its work finished
     assert len(kept(slack)) == 1
 
 

@@ -42,7 +42,7 @@ def _run_postmortem(slack: SlackHarness, channel: str, text: str = "postmortem")
     """Type the command; the ack is immediate, the draft arrives when ready."""
     before = _posted(slack)
     response = slack.command(text, channel=channel)
-    assert response.status == 200 and response.elapsed < 1.0
+    assert response.status == 200
     slack.fake.wait_for(lambda f: _posted(slack) > before, timeout=20)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,39 @@ from tests.support.slackdriver import SlackDriver
 from tests.support.socketdriver import SocketDriver
 
 SIGNING_SECRET = "test-signing-secret"
+
+
+class Workers(ThreadPoolExecutor):
+    """Bolt's worker pool, counting the work handed to it so a test can wait until it is done.
+
+    Bolt hands a request's work (its lazy listeners) to the pool before it answers the HTTP
+    request, so once a request has been answered, `wait_idle` covers its work too.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="work")
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._changed:
+            self._busy += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
 
 
 class SlackHarness:
@@ -54,7 +87,7 @@ class SlackHarness:
         self.deps = Deps(
             settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
         )
-        self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
+        self.work = Workers(max_workers=8)
         self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
             wsgi_app(self.app, self.deps, slack_events=not socket_mode),
@@ -87,6 +120,10 @@ class SlackHarness:
         self._thread.join(timeout=5)
 
     # --- conveniences ---------------------------------------------------------------------
+    def idle(self, timeout: float = 10.0) -> None:
+        """Wait until the app has finished the work of every request it has answered so far."""
+        assert self.work.wait_idle(timeout), f"the app was still working after {timeout}s"
+
     def command(self, text: str, *, user: str = "U1", channel: str | None = None) -> Any:
         """Type `/incident TEXT`; returns the HTTP response to the slash command."""
         return self.driver.command("/incident", text, user=user, channel=channel or self.announce)
