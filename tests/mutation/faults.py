@@ -53,10 +53,10 @@ MIGRATION = "tests/test_migration_0003.py"
 FAULTS: list[Fault] = [
     # --- bot/incidents -------------------------------------------------------------------------
     Fault(
-        "by_number skips the viewer check",
-        "bot/incidents/lifecycle.py",
-        "if incident is None or (viewer is not None and not can_see(incident, viewer)):",
-        "if incident is None:",
+        "a private timeline page shown without asking Slack",
+        "bot/timeline/pages.py",
+        "if incident.private and not Membership(deps).is_member(incident, viewer):",
+        "if False:",
         (PAGE_PRIVACY,),
     ),
     Fault(
@@ -96,10 +96,10 @@ FAULTS: list[Fault] = [
     ),
     # --- bot/timeline --------------------------------------------------------------------------
     Fault(
-        "timeline page ignores who is looking",
+        "timeline page asks about the wrong person",
         "bot/timeline/pages.py",
-        "lifecycle.by_number(session, number, viewer=viewer)",
-        "lifecycle.by_number(session, number)",
+        "Membership(deps).is_member(incident, viewer)",
+        "Membership(deps).is_member(incident, incident.declared_by)",
         (PAGE_PRIVACY,),
     ),
     Fault(
@@ -112,8 +112,8 @@ FAULTS: list[Fault] = [
     Fault(
         "a non-member's reaction keeps a message",
         "bot/timeline/capture_service.py",
-        "if not self.members.is_member(channel, user):",
-        'if source == "shortcut" and not self.members.is_member(channel, user):',
+        "if not self.service.members.is_member(incident, user):",
+        'if source == "shortcut" and not self.service.members.is_member(incident, user):',
         (f"{E2E}/test_capture_bad_input.py::test_non_member_cannot_add_to_the_timeline",),
     ),
     Fault(
@@ -155,8 +155,8 @@ FAULTS: list[Fault] = [
     Fault(
         "private incident's action item closable by anyone",
         "bot/followups/items.py",
-        "if item is None or (item.incident is not None and not can_see(item.incident, viewer)):",
-        "if item is None:",
+        "return item.incident is None or item.owner == viewer or can_see(item.incident, viewer)",
+        "return True",
         (f"{ITEMS}::test_private_items_are_invisible_to_non_members",),
     ),
     Fault(
