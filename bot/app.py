@@ -1,19 +1,14 @@
-"""The Bolt app: signature verification, event de-duplication, every listener; Socket Mode."""
+"""The Bolt app: signature verification, error handling, every listener."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from sqlalchemy.exc import IntegrityError
+from slack_bolt import App, BoltRequest
 
-from bot.clock import utcnow
-from bot.models import ProcessedEvent
 from bot.wiring import Deps
 from handlers import register_all
 
@@ -21,15 +16,17 @@ log = logging.getLogger(__name__)
 
 
 def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
-    """Bolt app with signature verification, event de-duplication and every handler."""
+    """Bolt app with signature verification and every handler (events are handled once each:
+    handlers.events with bot.slack.deliveries)."""
     settings = deps.settings
     app = App(
         client=deps.notifier.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
         # auth.test once at start-up: a bad token stops start-up, and no request waits on it.
         token_verification_enabled=True,
-        # Listeners ack in the request thread; their work runs as Bolt lazy listeners on
-        # this pool, so a burst of slow work never delays the acks of later requests.
+        # Commands and interactions ack in the request thread; their work runs as Bolt lazy
+        # listeners on this pool, so a burst of slow work never delays later acks. Events
+        # are acked after their work, so that a failed one comes again (handlers.events).
         process_before_response=True,
         listener_executor=executor
         or ThreadPoolExecutor(
@@ -38,15 +35,6 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
     )
-
-    @app.middleware
-    def skip_duplicate_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        """Slack redelivers events (same event_id); handle each event once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not _first_delivery(deps, event_id):
-            log.info("skipping duplicate delivery of %s", event_id)
-            return BoltResponse(status=200, body="")
-        return next()
 
     @app.error
     def unexpected(error: Exception, body: dict[str, Any]) -> None:
@@ -57,21 +45,7 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
     return app
 
 
-def _first_delivery(deps: Deps, event_id: str) -> bool:
-    try:
-        with deps.db.unit_of_work() as session:
-            session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
-        return True
-    except IntegrityError:
-        return False
-
-
 def dispatch(app: App, body: str, headers: dict[str, str]) -> tuple[int, str]:
     """Hand one (signed) request to the app in-process; returns (status, body). For the demo."""
     response = app.dispatch(BoltRequest(body=body, headers=headers))
     return response.status, response.body
-
-
-def run_socket_mode(app: App, app_token: str) -> None:
-    """Serve over Socket Mode (no public URL needed); blocks until interrupted."""
-    SocketModeHandler(app, app_token).start()

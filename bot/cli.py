@@ -70,12 +70,15 @@ def _migrate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_slack(http=not settings.SLACK_APP_TOKEN)
+    port = args.port or settings.PORT
+    if not settings.SLACK_APP_TOKEN:
+        settings.require_metrics_apart(port)
     from bot.server import serve  # deferred: Bolt, the handlers and matplotlib load slowly
 
     return serve(
         settings,
         host=args.host,
-        port=args.port or settings.PORT,
+        port=port,
         scheduler=not args.no_scheduler,
     )
 

@@ -15,6 +15,8 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REDACT_CHOICES = {"secrets", "emails", "ips"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LISTEN = re.compile(r"^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?([0-9]{1,5})$")
+_TOKEN = re.compile(r"^[\x21-\x7e]{16,}$")  # printable ASCII, no spaces: fits a header
 
 
 class ConfigError(Exception):
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     PORT: int = Field(default=3000, ge=1, le=65535)
     INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
     INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)
+    INCIDENT_METRICS_PORT: str | None = None
+    INCIDENT_METRICS_TOKEN: str | None = None
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod
@@ -128,6 +132,24 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("INCIDENT_METRICS_PORT")
+    @classmethod
+    def _metrics_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_listen(value)
+        return value
+
+    @field_validator("INCIDENT_METRICS_TOKEN")
+    @classmethod
+    def _metrics_token(cls, value: str | None) -> str | None:
+        # An empty token fails rather than leaving /metrics open by accident.
+        if value is not None and not _TOKEN.match(value):
+            raise ValueError(
+                "must be at least 16 printable characters without spaces "
+                "(e.g. the output of `openssl rand -hex 32`)"
+            )
+        return value
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.INCIDENT_TIMEZONE)
@@ -135,6 +157,11 @@ class Settings(BaseSettings):
     @property
     def digest_channel(self) -> str | None:
         return self.INCIDENT_DIGEST_CHANNEL or self.INCIDENT_ANNOUNCE_CHANNEL
+
+    @property
+    def metrics_listen(self) -> tuple[str, int] | None:
+        """(host, port) of the separate /metrics listener, or None: /metrics on the public port."""
+        return parse_listen(self.INCIDENT_METRICS_PORT) if self.INCIDENT_METRICS_PORT else None
 
     @property
     def redact(self) -> frozenset[str]:
@@ -152,6 +179,23 @@ class Settings(BaseSettings):
                 "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it "
                 "(Basic Information → App Credentials), or set SLACK_APP_TOKEN for Socket Mode"
             )
+
+    def require_metrics_apart(self, http_port: int) -> None:
+        """Stop start-up when the /metrics listener would take the public HTTP port."""
+        listen = self.metrics_listen
+        if listen is not None and listen[1] == http_port:
+            raise ConfigError(
+                f"INCIDENT_METRICS_PORT is the HTTP port {http_port}: give /metrics a port "
+                "of its own (e.g. 9100), or unset it to serve /metrics on the HTTP port"
+            )
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`9100` -> ("127.0.0.1", 9100); `0.0.0.0:9100`, `[::1]:9100` -> that host and port."""
+    match = _LISTEN.match(value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 65535:
+        raise ValueError(f"{value!r} is not PORT or HOST:PORT such as 9100 or 10.0.0.5:9100")
+    return (match.group(1) or "127.0.0.1").strip("[]"), int(match.group(2))
 
 
 def parse_schedule(value: str) -> tuple[str, time]:

@@ -21,6 +21,13 @@ class Forbidden(IncidentError):
     """The user may not make this change."""
 
 
+# Slack's answers that mean "not now" rather than "no": the same call may succeed later.
+TRANSIENT_SLACK_ERRORS = frozenset(
+    {"server_error", "ratelimited", "internal_error", "fatal_error", "service_unavailable",
+     "request_timeout"}
+)  # fmt: skip
+
+
 class SlackFailure(IncidentError):
     """Slack refused or failed a call we needed; `code` is Slack's error, `retry_after` its
     Retry-After header (seconds) when it rate-limited us."""
@@ -29,3 +36,8 @@ class SlackFailure(IncidentError):
         super().__init__(message)
         self.code = code
         self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """Worth trying again later (5xx, rate limit), as opposed to a refusal."""
+        return self.code in TRANSIENT_SLACK_ERRORS

@@ -158,11 +158,13 @@ class TimelineRevision(Base):
 
 
 class ProcessedEvent(Base):
-    """Slack event ids already handled, so retried deliveries change nothing."""
+    """A Slack event id being handled (claimed at `received_at`) or handled (`handled_at`),
+    so a retried delivery changes nothing and a failed one is handled again (bot.slack)."""
 
     __tablename__ = "processed_events"
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ActionItem(Base):

@@ -29,6 +29,17 @@ _WEEKDAY_WORDS = {
 }
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+# Slack tokens in people's text that stay live: a person, a channel, a link. None of them
+# notifies a crowd, and people do want to mention a colleague or link a dashboard.
+_KEPT_TOKEN = re.compile(
+    r"(<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|(?:https?|mailto):[^\s<>|]+)(?:\|[^<>]*)?>)"
+)
+_SPECIAL = re.compile(r"[<>]|&(?!(?:amp|lt|gt);)")
+_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Bare words a mrkdwn text object may parse into a broadcast (verbatim=false); a word joiner
+# after the @ keeps them readable and inert. (`<!here>` tokens are escaped, which is sturdier.)
+_BROADCAST_WORD = re.compile(r"(?<![\w@])@(channel|here|everyone)\b", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # after CR/CRLF became \n
 
 
 def parse_user(word: str) -> str:
@@ -185,12 +196,45 @@ def _coming(today: date, weekday: int) -> date:
 
 
 def check_text(text: str, what: str, limit: int = TEXT_MAX) -> str:
-    """The text stripped; refused when empty or longer than Slack shows in one block."""
-    text = text.strip()
-    if not text:
+    """Typed text as it is stored: stripped and neutralised; refused when empty, holding a
+    control character (other than newline and tab), or longer than Slack shows in one block."""
+    typed = _newlines(text).strip()
+    if not typed:
         raise IncidentError(f"The {what} is empty.")
-    if len(text) > limit:
+    if bad := _CONTROL.search(typed):
         raise IncidentError(
-            f"The {what} is {len(text)} characters; Slack allows {limit}. Shorten it or split it."
+            f"The {what} contains a control character (U+{ord(bad.group()):04X}), which can't "
+            "be stored or shown: remove it and send it again."
+        )
+    text = neutralise(typed)
+    if len(text) > limit:
+        grown = " once &, < and > are escaped for Slack" if len(text) > len(typed) else ""
+        raise IncidentError(
+            f"The {what} is {len(text)} characters{grown}; Slack allows {limit}. "
+            "Shorten it or split it."
         )
     return text
+
+
+def without_controls(text: str) -> str:
+    """Text someone else wrote (a kept message) with its control characters dropped."""
+    return _CONTROL.sub("", _newlines(text))
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def neutralise(text: str) -> str:
+    """Text we did not write, safe to post anywhere: `<!channel>`, `<!here>`, `<!everyone>`,
+    `<!subteam^…>` and any other special token are escaped (shown, not triggered), as are
+    stray `<`, `>` and `&`; mentions of people and channels, and links, stay live.
+
+    Text that is already escaped (Slack escapes what people type in commands and messages)
+    passes unchanged: applying this twice gives what applying it once gave.
+    """
+    parts = _KEPT_TOKEN.split(text)  # kept tokens at the odd indices
+    for i in range(0, len(parts), 2):
+        escaped = _SPECIAL.sub(lambda m: _ESCAPES[m.group()], parts[i])
+        parts[i] = _BROADCAST_WORD.sub("@\u2060\\1", escaped)
+    return "".join(parts)

@@ -9,21 +9,25 @@ from datetime import datetime
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db import Database
+from bot.slack.members import ChannelMembers
 from bot.slack.people import People
 from bot.slack.port import Notifier, slack_client
 
 
 @dataclass
 class Deps:
-    """What every use case with side effects needs: settings, database, Slack port, clock."""
+    """What every use case with side effects needs: settings, database, Slack port, clock;
+    and the process's memory of who Slack says is in which channel."""
 
     settings: Settings
     db: Database
     notifier: Notifier
     clock: Callable[[], datetime] = utcnow
+    channel_members: ChannelMembers = field(init=False)
     people: People = field(init=False)  # users.info, cached: zones and names
 
     def __post_init__(self) -> None:
+        self.channel_members = ChannelMembers(self.notifier)
         self.people = People(self.notifier, lambda: self.clock())
 
     def __deepcopy__(self, memo: dict[int, object]) -> Deps:

@@ -1,7 +1,9 @@
 """Slack-facing listeners, one module per kind; each has `register(app)`.
 
-Every listener acks at once in the request thread (`handlers.reply.acknowledge`, or a modal's
-validation) and does its work afterwards as a Bolt lazy listener on the app's worker pool.
+Commands, actions, views and shortcuts ack at once in the request thread
+(`handlers.reply.acknowledge`, or a modal's validation) and do their work afterwards as Bolt
+lazy listeners on the app's worker pool. Events do their (short) work first and ack after it
+succeeded, so that Slack delivers a failed one again (handlers.events).
 """
 
 from __future__ import annotations

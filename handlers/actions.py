@@ -17,7 +17,6 @@ from bot.followups.items import ref
 from bot.followups.modals import action_item_modal
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle, modals
-from bot.incidents.membership import Membership
 from bot.slack import ids
 from bot.slack.blocks import plain_when
 from bot.timeline.edit import TimelineEditor
@@ -65,7 +64,7 @@ def resolve(body: dict[str, Any], context: BoltContext) -> None:
 def _card_change(body: dict[str, Any], context: BoltContext, change: Callable[..., Any]) -> None:
     incidents, user, channel = service(context), user_of(body), channel_id(body)
     with user_errors(in_channel(incidents.slack, channel, user)):
-        Membership(incidents).require(channel, user, CARD)
+        # change() re-derives the incident from the channel and checks membership with Slack.
         incidents.change(channel, user, CARD, lambda s, i, now: change(s, i, now, user))
 
 
@@ -73,7 +72,7 @@ def hand_over(body: dict[str, Any], context: BoltContext) -> None:
     """The card's "Hand over commander" button opens the modal."""
     incidents, user, channel = service(context), user_of(body), channel_id(body)
     with user_errors(in_channel(incidents.slack, channel, user), "Hand over commander"):
-        incident = Membership(incidents).require(channel, user, CARD)
+        incident = incidents.members.require(channel, user, CARD)
         modal = modals.commander_modal(channel, incident.commander)
         incidents.slack.open_view(body["trigger_id"], modal)
 
@@ -82,6 +81,7 @@ def open_action_item_modal(body: dict[str, Any], context: BoltContext) -> None:
     """The card's "Add action item" button."""
     incidents, user, channel = service(context), user_of(body), channel_id(body)
     with user_errors(in_channel(incidents.slack, channel, user), "Add action item"):
+        incidents.members.require(channel, user, CARD)  # anyone may see a card, not use it
         incidents.slack.open_view(body["trigger_id"], action_item_modal(channel))
 
 

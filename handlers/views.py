@@ -13,7 +13,6 @@ from slack_bolt import Ack, App, BoltContext
 from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
-from bot.incidents.membership import Membership
 from bot.incidents.service import IncidentService
 from bot.models import TITLE_MAX
 from bot.parsing import check_text
@@ -79,7 +78,6 @@ def hand_over(body: dict[str, Any], view: dict[str, Any], context: BoltContext) 
     channel = metadata(view).get("channel", "")
     assignee = value(view, ids.USER_INPUT) or ""
     with user_errors(in_channel(incidents.slack, channel, user), "Hand over commander"):
-        Membership(incidents).require(channel, user, "the incident card")
         incidents.change(
             channel,
             user,

@@ -22,7 +22,8 @@ LAYERS = (
                  "bot.drafting", "bot.export")),
     ("summaries", ("bot.overview",)),
     ("conductor and listeners", ("bot.scheduling", "handlers")),
-    ("entry points", ("bot.app", "bot.web", "bot.server", "bot.cli", "bot.demo", "bot.__main__")),
+    ("entry points", ("bot.app", "bot.web", "bot.socket_mode", "bot.server", "bot.cli",
+                      "bot.demo", "bot.__main__")),
 )  # fmt: skip
 
 

@@ -77,6 +77,10 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
             {"now": now},
         )
         conn.execute(
+            text("INSERT INTO processed_events (event_id, received_at) VALUES ('Ev1', :now)"),
+            {"now": now},
+        )
+        conn.execute(
             text(
                 "INSERT INTO action_items (incident_id, text, priority, type, status, "
                 "created_by, created_at) SELECT id, 'Add a canary', 'high', 'prevent', 'open', "
@@ -89,18 +93,20 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Old"
         assert conn.execute(text("SELECT text FROM timeline_entries")).scalar_one() == "kept"
         assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
-        # 0004 keeps what items had; new items have type and priority only when chosen
+        if start < "0003":  # 0003 backfilled SPEC's durations: only declared and resolved
+            stored = conn.execute(
+                text(
+                    "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, "
+                    "time_to_resolve FROM incidents"
+                )
+            ).one()
+            assert tuple(stored) == (None, None, None, 3723)
+        # 0004: an event recorded before then was recorded once handled
+        handled = "SELECT handled_at IS NOT NULL FROM processed_events WHERE event_id = 'Ev1'"
+        assert conn.execute(text(handled)).scalar_one() == (start < "0004")
+        # 0005 keeps what items had; new items have type and priority only when chosen
         item = conn.execute(text("SELECT priority, type FROM action_items")).one()
         assert tuple(item) == ("high", "prevent")
-        # 0003 backfilled SPEC's durations of rows written before it: only declared and
-        # resolved are set (rows written after it get them from bot.incidents, not raw SQL)
-        stored = conn.execute(
-            text(
-                "SELECT time_to_detect, time_to_acknowledge, time_to_mitigate, time_to_resolve "
-                "FROM incidents"
-            )
-        ).one()
-        assert tuple(stored) == ((None, None, None, 3723) if start < "0003" else (None,) * 4)
     db.dispose()
 
 

@@ -20,6 +20,7 @@ from bot.db import Database
 from bot.drafting.draft import Draft
 from bot.errors import SlackFailure
 from bot.models import Incident, Postmortem
+from bot.parsing import neutralise
 from bot.slack.port import Notifier
 
 log = logging.getLogger(__name__)
@@ -135,15 +136,10 @@ def _summary_text(draft: Draft, *, as_canvas: bool) -> str:
     where = "canvas" if as_canvas else "Markdown file in the thread"
     return (
         f":memo: *Postmortem draft for incident {draft.number}* ({how}; template "
-        f"`{draft.template}`)\n>{_no_broadcast(draft.summary)}\nThe full draft is in the "
+        f"`{draft.template}`)\n>{neutralise(draft.summary)}\nThe full draft is in the "
         f"{where} and bookmarked at the top of the channel. Run `/incident postmortem` again to "
         "replace it."
     )
-
-
-def _no_broadcast(text: str) -> str:
-    """Model or user text must never ping: `<!channel>`, `<!here>`, `<!subteam^…>` are escaped."""
-    return text.replace("<!", "&lt;!")
 
 
 def _summary_blocks(draft: Draft, text: str, notes: list[str]) -> list[SectionBlock | ContextBlock]:

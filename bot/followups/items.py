@@ -125,9 +125,20 @@ def get_visible(session: Session, item_id: int, viewer: str, *, lock: bool = Fal
     if lock:
         query = query.with_for_update()
     item = session.scalar(query)
-    if item is None or (item.incident is not None and not can_see(item.incident, viewer)):
-        raise NotFound(f"There is no action item {ref(item_id)}. `/incident actions` lists yours.")
+    if item is None or not visible(item, viewer):
+        raise no_such_item(item_id)
     return item
+
+
+def visible(item: ActionItem, viewer: str) -> bool:
+    """A private incident's items are for its channel's members, and each for its owner (a
+    member gave it to them, and their reminders show it)."""
+    return item.incident is None or item.owner == viewer or can_see(item.incident, viewer)
+
+
+def no_such_item(item_id: int) -> NotFound:
+    """What someone is told of an item that doesn't exist or that they may not see."""
+    return NotFound(f"There is no action item {ref(item_id)}. `/incident actions` lists yours.")
 
 
 def _require_open(item: ActionItem) -> None:
@@ -209,7 +220,7 @@ def list_action_items(
     elif incident is not None:
         query = query.where(ActionItem.incident_id == incident.id)
     rows = session.scalars(query.limit(limit)).all()
-    return [i for i in rows if i.incident is None or can_see(i.incident, viewer)]
+    return [i for i in rows if visible(i, viewer)]
 
 
 def overdue(item: ActionItem, today: date) -> bool:

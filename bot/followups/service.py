@@ -12,6 +12,7 @@ from bot.errors import IncidentError, SlackFailure
 from bot.followups.items import (
     add_action_item,
     close_action_item,
+    no_such_item,
     reassign_action_item,
     redate_action_item,
     ref,
@@ -68,8 +69,9 @@ class FollowupService:
         self.service.change(channel, user, usage, apply)
         return item_box[0]
 
-    def apply(self, user: str, change: ItemChange) -> ActionItem:
+    def apply(self, user: str, item_id: int, change: ItemChange) -> ActionItem:
         """Run one change to an existing item, then post it where its incident lives."""
+        self._require_visible(user, item_id)
         now = self.service.now()
         with self.db.unit_of_work() as session:
             item, entry = change(session, now)
@@ -85,23 +87,36 @@ class FollowupService:
                 log.info("could not post %s in %s", ref(item), incident.channel_id)
         return item
 
+    def _require_visible(self, user: str, item_id: int) -> None:
+        """A private incident's item: Slack must say `user` is in its channel (the mirror that
+        the use case checks then agrees), unless the item is theirs. The id may be forged."""
+        with self.db.unit_of_work() as session:
+            item = session.get(ActionItem, item_id)
+            incident = item.incident if item is not None else None
+            guarded = incident is not None and incident.private and item.owner != user
+        if guarded and not self.service.members.is_member(incident, user):
+            raise no_such_item(item_id)
+
     def close(self, user: str, item_id: int) -> ActionItem:
-        return self.apply(user, lambda s, now: close_action_item(s, item_id, now=now, user=user))
+        return self.apply(
+            user, item_id, lambda s, now: close_action_item(s, item_id, now=now, user=user)
+        )
 
     def reassign(self, user: str, item_id: int, owner: str) -> ActionItem:
         person = self.check_owner(owner)
 
         def change(session: Session, now: datetime) -> tuple[ActionItem, TimelineEntry | None]:
             if person is not None:
-                remember(session, [person], now)
+                remember(session, [person], now)  # reminders go out in the owner's zone
             return reassign_action_item(session, item_id, now=now, user=user, owner=owner)
 
-        return self.apply(user, change)
+        return self.apply(user, item_id, change)
 
     def redate(self, user: str, item_id: int, due: date) -> ActionItem:
         zone = self.service.zone_of(user)  # "not in the past" by the picker's own calendar
         return self.apply(
             user,
+            item_id,
             lambda s, now: redate_action_item(s, item_id, now=now, user=user, due=due, zone=zone),
         )
 
@@ -109,6 +124,7 @@ class FollowupService:
         zone = self.service.zone_of(user)
         return self.apply(
             user,
+            item_id,
             lambda s, now: snooze_action_item(s, item_id, now=now, user=user, zone=zone),
         )
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import Forbidden, IncidentError, NotFound
+from bot.errors import IncidentError, NotFound
 from bot.incidents.rules import (
     Duration,
     MilestoneTimes,
@@ -122,34 +122,37 @@ def require_for_channel(session: Session, channel_id: str, usage: str) -> Incide
         select(Incident).where(Incident.channel_id == channel_id).with_for_update()
     )
     if incident is None:
-        raise IncidentError(
-            f"This only works in an incident channel. Run it there: `{usage}`; "
-            "`/incident list` shows open incidents."
-        )
+        raise not_an_incident_channel(usage)
     return incident
 
 
-def by_number(session: Session, number: int, viewer: str | None = None) -> Incident:
+def not_an_incident_channel(usage: str) -> IncidentError:
+    """The refusal of an incident subcommand (or button) used outside an incident channel."""
+    return IncidentError(
+        f"This only works in an incident channel. Run it there: `{usage}`; "
+        "`/incident list` shows open incidents."
+    )
+
+
+def by_number(session: Session, number: int) -> Incident:
     incident = session.scalar(select(Incident).where(Incident.number == number))
-    if incident is None or (viewer is not None and not can_see(incident, viewer)):
-        raise NotFound(f"There is no incident {number}.")
+    if incident is None:
+        raise no_such_incident(number)
     return incident
+
+
+def no_such_incident(number: int) -> NotFound:
+    """What someone is told of an incident that doesn't exist or that they may not see."""
+    return NotFound(f"There is no incident {number}.")
 
 
 def can_see(incident: Incident, user: str) -> bool:
+    """For lists: anyone sees a public incident; a private one, the members last recorded."""
     return not incident.private or user in (incident.members or [])
 
 
-def require_member(incident: Incident, user: str) -> None:
-    """Only the incident channel's members may change it."""
-    if user not in (incident.members or []):
-        raise Forbidden(
-            f"Only members of #{incident.channel_name} can change incident {incident.number}: "
-            "join the channel first."
-        )
-
-
 def add_member(incident: Incident, user: str) -> None:
+    """Mirror a membership Slack told us of (or that the bot's own invitation made)."""
     if user not in (incident.members or []):
         incident.members = [*(incident.members or []), user]
 

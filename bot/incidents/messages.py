@@ -132,9 +132,10 @@ def duration_line(incident: Incident) -> str:
 
 
 def announcement(incident: Incident, declared_by: str) -> tuple[str, list[Block]]:
-    """Announce channel post; a private incident's announcement names no details."""
+    """Announce channel post; a private incident's announcement names no details, nor who
+    declared it (a member)."""
     if incident.private:
-        text = f":lock: A private incident ({incident.number}) was declared by <@{declared_by}>."
+        text = f":lock: A private incident ({incident.number}) was declared."
         return text, [SectionBlock(text=MarkdownTextObject(text=text))]
     sev = incident.severity
     text = (

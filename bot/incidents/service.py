@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.errors import IncidentError, SlackFailure
 from bot.incidents import announcements, messages
 from bot.incidents import lifecycle as incidents
+from bot.incidents.membership import Membership
 from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import TypedTime, check_text, read_time
@@ -30,6 +31,7 @@ class IncidentService:
         self.settings = deps.settings
         self.db = deps.db
         self.slack = deps.notifier
+        self.members = Membership(deps)
 
     def now(self) -> datetime:
         """The one clock, as the service reads it."""
@@ -161,10 +163,10 @@ class IncidentService:
         apply: Callable[[Session, Incident, datetime], TimelineEntry],
     ) -> tuple[Incident, TimelineEntry]:
         """Apply one change in one transaction, then post it and refresh the card."""
+        # Typing or clicking proves nothing: Slack must say `user` is in the channel.
+        self.members.require(channel_id, user, usage)
         with self.db.unit_of_work() as session:
             incident = incidents.require_for_channel(session, channel_id, usage)
-            # Typing in the channel proves membership; remember it for privacy checks.
-            incidents.add_member(incident, user)
             entry = apply(session, incident, self.now())
             if is_resolution(entry):
                 announcements.record(session, incident, "resolved", user, self.now())

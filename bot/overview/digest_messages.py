@@ -29,10 +29,12 @@ def _digest_item(item: ItemRow, report: DigestReport) -> str:
 
 
 def _grouped(items: Sequence[ItemRow], report: DigestReport) -> list[tuple[str, bool]]:
+    """Items by owner and incident; a private incident's items apart, naming nobody (the
+    digest channel is not its members')."""
     lines: list[tuple[str, bool]] = []
     owner_seen: object = object()
     incident_seen: object = object()
-    for item in items:
+    for item in (i for i in items if not i.private):
         if item.owner != owner_seen:
             owner_seen, incident_seen = item.owner, object()
             lines.append((f"*<@{item.owner}>*" if item.owner else "*No owner*", False))
@@ -40,12 +42,14 @@ def _grouped(items: Sequence[ItemRow], report: DigestReport) -> list[tuple[str, 
             incident_seen = item.incident_number
             if item.incident_number is None:
                 title = "_no incident_"
-            elif item.private:
-                title = f"_incident {item.incident_number} (private)_"
             else:
                 title = f"_incident {item.incident_number}: {item.incident_title}_"
             lines.append((title, False))
         lines.append((_digest_item(item, report), True))
+    hidden = [i for i in items if i.private]
+    if hidden:
+        lines.append(("*:lock: Private incidents*", False))
+        lines.extend((_digest_item(item, report), True) for item in hidden)
     return lines
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.errors import SlackFailure
 from bot.incidents import lifecycle as incidents
 from bot.models import Incident, TimelineEntry, TimelineRevision
+from bot.parsing import neutralise, without_controls
 from bot.slack.port import Notifier
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,13 @@ def file_note(file: dict[str, Any]) -> dict[str, Any]:
 
 
 def entry_text(message: KeptMessage) -> str:
-    """The message text, plus a note of its files and images."""
+    """The message text, plus a note of its files and images, as the timeline stores it:
+    control characters dropped, broadcasts neutralised (it will be posted again)."""
     text = message.text.strip()
     if message.files:
         names = ", ".join(f.get("title") or f.get("name") or "file" for f in message.files)
         text = f"{text}\n:paperclip: {names}" if text else f":paperclip: {names}"
-    return text or "_(no text)_"
+    return neutralise(without_controls(text)).strip() or "_(no text)_"
 
 
 def fetch_message(slack: Notifier, channel: str, ts: str) -> dict[str, Any] | None:
@@ -81,6 +83,8 @@ def fetch_message(slack: Notifier, channel: str, ts: str) -> dict[str, Any] | No
         # Not top-level: a thread reply is found through its thread.
         found = slack.call("conversations.replies", channel=channel, ts=ts, limit=2, **window)
     except SlackFailure as exc:
+        if exc.transient:
+            raise  # not "unreadable": the caller fails, and Slack's retry of the event reads it
         log.info("can't read message %s in %s: %s", ts, channel, exc.code)
         return None
     return next((dict(m) for m in found.get("messages") or [] if m.get("ts") == ts), None)

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import SlackFailure
 from bot.incidents import lifecycle as incidents
-from bot.incidents.membership import Membership
 from bot.incidents.service import IncidentService
 from bot.models import Incident
 from bot.timeline import capture
@@ -47,7 +46,6 @@ class CaptureService:
 
     def __init__(self, service: IncidentService) -> None:
         self.service = service
-        self.members = Membership(service)
 
     def reaction(self, channel: str, ts: str, user: str, reaction: str, bot_user: str) -> Captured:
         """`reaction_added`: only the configured reaction (any skin tone) keeps a message."""
@@ -75,7 +73,7 @@ class CaptureService:
         number = incident.number
         if user == bot_user:
             return Captured("ignored", number)
-        if not self.members.is_member(channel, user):
+        if not self.service.members.is_member(incident, user):
             return Captured("forbidden", number)
         if message is None or not message.get("ts"):
             message = capture.fetch_message(self.service.slack, channel, ts)
@@ -151,7 +149,9 @@ class CaptureService:
     def _permalink(self, kept: capture.KeptMessage) -> str | None:
         try:
             return self.service.slack.permalink(kept.channel, kept.ts)
-        except SlackFailure:
+        except SlackFailure as exc:
+            if exc.transient:
+                raise  # kept whole on the next try rather than without its link now
             log.info("no permalink for %s in %s", kept.ts, kept.channel)
             return None
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.errors import IncidentError, NotFound
-from bot.incidents.membership import Membership
 from bot.incidents.service import IncidentService
 from bot.models import Incident, TimelineEntry
 from bot.parsing import check_text, parse_time
@@ -24,13 +23,17 @@ def editable(entry: TimelineEntry) -> bool:
 def _editable_entry(session: Session, entry_id: int) -> TimelineEntry:
     entry = session.get(TimelineEntry, entry_id, with_for_update=True)
     if entry is None or entry.removed:
-        raise NotFound("That timeline entry is gone (removed, or never existed).")
+        raise _gone()
     if not editable(entry):
         raise IncidentError(
             "Milestone entries follow the incident's milestones: change them with "
             "`/incident <milestone> at TIME`."
         )
     return entry
+
+
+def _gone() -> NotFound:
+    return NotFound("That timeline entry is gone (removed, or never existed).")
 
 
 def remove_entry(session: Session, entry_id: int, *, user: str, now: datetime) -> TimelineEntry:
@@ -59,14 +62,19 @@ class TimelineEditor:
 
     def __init__(self, service: IncidentService) -> None:
         self.service = service
-        self.members = Membership(service)
 
     def entry(self, entry_id: int, user: str) -> tuple[TimelineEntry, Incident]:
-        """The entry a member wants to change (loaded for the edit modal)."""
+        """The entry a member wants to change (loaded for the edit modal). The entry id may
+        come from a forged payload: membership of its incident is checked before anything
+        about the entry is said."""
+        with self.service.db.unit_of_work() as session:
+            found = session.get(TimelineEntry, entry_id)
+            if found is None:
+                raise _gone()
+            incident_id = found.incident_id
+        incident = self.service.members.require_incident(incident_id, user)
         with self.service.db.unit_of_work() as session:
             entry = _editable_entry(session, entry_id)
-            incident_id = entry.incident_id
-        incident = self.members.require_incident(incident_id, user, "the timeline")
         return entry, incident
 
     def parse_at(self, raw: str, zone: str | None = None) -> datetime:

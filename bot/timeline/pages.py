@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.incidents import lifecycle
+from bot.incidents.membership import Membership
 from bot.incidents.messages import entry_line
 from bot.models import Incident, TimelineEntry
 from bot.slack import ids
@@ -51,9 +52,13 @@ def page_window(total: int, page: int) -> tuple[int, int]:
 
 
 def page_for_viewer(deps: Deps, number: int, page: int, viewer: str) -> tuple[str, list[Block]]:
-    """One page of an incident's timeline, for someone allowed to see it."""
+    """One page of an incident's timeline, for someone allowed to see it: a private one only
+    for those Slack says are in its channel (the number may come from a forged button)."""
     with deps.db.unit_of_work() as session:
-        incident = lifecycle.by_number(session, number, viewer=viewer)
+        incident = lifecycle.by_number(session, number)
+    if incident.private and not Membership(deps).is_member(incident, viewer):
+        raise lifecycle.no_such_incident(number)
+    with deps.db.unit_of_work() as session:
         return timeline_page(session, incident, deps.settings.zone, page)
 
 

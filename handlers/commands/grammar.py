@@ -55,19 +55,11 @@ class Command:
         return USAGE["milestone" if self.name in MILESTONES else self.name]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def parse(text: str) -> Command:
     """Split into subcommand and the rest; unknown subcommands are refused with the list."""
     text = (text or "").strip()
     if not text:
         return Command("help", "")
-    if control := _CONTROL.search(text):  # Slack never sends them; PostgreSQL can't store NUL
-        raise IncidentError(
-            f"The command contains a control character (U+{ord(control.group()):04X}): "
-            "remove it and try again."
-        )
     head, rest = [*text.split(None, 1), ""][:2]
     name = head.lower()
     if name not in SUBCOMMANDS:

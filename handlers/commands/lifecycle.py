@@ -142,7 +142,7 @@ def list_open(inv: Invocation) -> Reply:
 
 def timeline(inv: Invocation) -> Reply:
     """`timeline`: the latest page of this incident's timeline."""
+    incident = inv.service.members.require_visible(inv.channel, inv.user, inv.command.usage)
     with inv.service.db.unit_of_work() as session:
-        incident = incidents.require_for_channel(session, inv.channel, inv.command.usage)
         text, body = timeline_page(session, incident, inv.service.settings.zone)
     return Reply(text, body)

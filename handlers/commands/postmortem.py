@@ -12,7 +12,6 @@ from bot.drafting import templates
 from bot.drafting.draft import write_draft
 from bot.drafting.publish import publish
 from bot.errors import IncidentError, SlackFailure
-from bot.incidents import lifecycle as incidents
 from handlers.commands.invocation import Invocation, Reply
 
 
@@ -23,10 +22,7 @@ def postmortem(inv: Invocation) -> Reply:
         raise IncidentError(f"Use: `{inv.command.usage}` (one template name at most).")
     settings, service = inv.service.settings, inv.service
     name = templates.resolve(words[0] if words else None, settings.INCIDENT_POSTMORTEM_TEMPLATE)
-    with service.db.unit_of_work() as session:
-        incident = incidents.require_for_channel(session, inv.channel, inv.command.usage)
-        incidents.add_member(incident, inv.user)
-        incident_id = incident.id
+    incident_id = service.members.require(inv.channel, inv.user, inv.command.usage).id
     if settings.OPENAI_API_KEY:
         with suppress(SlackFailure):  # only a courtesy
             service.slack.ephemeral(

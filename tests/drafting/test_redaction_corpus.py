@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.drafting.redact import Redactor
 from tests.drafting.redaction_corpus import PLANTED, Planted
 from tests.drafting.redaction_lookalikes import LOOKALIKES, Lookalike
@@ -55,3 +57,20 @@ def test_counts_name_the_kinds_that_were_scrubbed() -> None:
     redactor.text("prod_AKIAIOSFODNN7EXAMPLE_backup and the password is hunter2")
     assert redactor.counts == {"aws-access-key": 1, "password": 1}
     assert redactor.summary() == "2 redactions (1 aws-access-key, 1 password)"
+
+
+# GitHub's token formats (github.blog, "Behind GitHub's new authentication token formats"):
+# ghp_ personal, gho_ OAuth, ghu_ user-to-server, ghs_ server-to-server, ghr_ refresh, each
+# followed by 36 letters and digits; fine-grained personal tokens are github_pat_ + 22 + _ + 59.
+GITHUB_TOKENS = [
+    *(prefix + "aZ09" * 9 for prefix in ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    "github_pat_" + "11AAAAAAA0aZ09aZ09aZ09" + "_" + "aZ09bY18" * 7 + "cX2",
+]
+
+
+@pytest.mark.parametrize("token", GITHUB_TOKENS)
+def test_every_kind_of_github_token_is_caught(token: str) -> None:
+    redactor = Redactor()
+    scrubbed = redactor.text(f"the deploy job echoed {token} into its log")
+    assert scrubbed == "the deploy job echoed [REDACTED:github-token] into its log"
+    assert redactor.counts == {"github-token": 1}

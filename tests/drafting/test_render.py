@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -155,3 +156,61 @@ def test_deleted_messages_keep_their_place_but_not_their_text(db: Database) -> N
     md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
     assert "message · U3 — _(message deleted in Slack)_" in md
     assert "regret this message" not in md
+
+
+def _table(md: str, after: str) -> list[list[str]]:
+    """The first Markdown table after the line `after`: rows of cells, `\\|` unescaped."""
+    lines = f"\n{md}".split(f"\n{after}\n", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        rows.append([c.strip().replace("\\|", "|") for c in cells])
+    return [r for r in rows if "".join(r).strip("-")]  # drop the |---| line and | | |
+
+
+def test_header_and_durations_show_each_duration_under_its_own_name(db: Database) -> None:
+    incident_id = build_incident(db)
+    md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
+    # build_incident: started 12:40, detected 12:52, declared 13:00, mitigated 13:09,
+    # resolved 13:30 UTC; never acknowledged.
+    header = dict(_table(md, "# Postmortem: Checkout returns 500s (incident 7)"))
+    assert header["Time to resolve"] == "50m"
+    assert header["Severity"] == "SEV2" and header["Declared by"] == "U1"  # nobody's name known
+    assert dict(_table(md, "## Durations")[1:]) == {
+        "Started": "2026-11-26 12:40 UTC",
+        "Detected": "2026-11-26 12:52 UTC",
+        "Declared": "2026-11-26 13:00 UTC",
+        "Acknowledged": "not recorded",
+        "Mitigated": "2026-11-26 13:09 UTC",
+        "Resolved": "2026-11-26 13:30 UTC",
+    }
+    assert dict(_table(md, "| Duration | Value |")) == {
+        "Time to detect": "12m",
+        "Time to acknowledge": "not recorded (no acknowledged time)",
+        "Time to mitigate": "29m",
+        "Time to resolve": "50m",
+    }
+
+
+def test_action_item_text_with_pipes_stays_in_its_cell(db: Database) -> None:
+    from bot.models import ActionItem
+
+    incident_id = build_incident(db)
+    text = "Alert when p99 | error rate > 5% (see `a|b`)"
+    with db.unit_of_work() as s:
+        s.add(
+            ActionItem(
+                incident_id=incident_id, text=text, owner=None, created_by="U1", created_at=T0
+            )
+        )
+    md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
+    rows = _table(md, "## Action items")
+    assert rows[0] == ["ID", "Action", "Owner", "Due", "Status"]
+    assert [len(r) for r in rows] == [5, 5, 5]
+    assert [r[1:] for r in rows[1:]] == [
+        ["Add a canary stage", "U2", "2026-12-03", "open"],
+        [text, "—", "—", "open"],
+    ]

@@ -7,6 +7,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from tests.support.capture import (
     PERSON_TEXT,
     incident_with_message,
@@ -47,6 +49,28 @@ def test_retried_and_second_reactions_give_one_entry(slack: SlackHarness) -> Non
     slack.driver.reaction_added("U2", "pushpin", channel, ts)  # a second person, a new event
     settle(slack, "conversations.history", 2)
     assert len(kept(slack, ts)) == 1
+
+
+@pytest.mark.parametrize(
+    "needed", ["conversations.members", "conversations.history", "chat.getPermalink"]
+)
+def test_event_that_failed_is_handled_when_slack_retries_it(
+    slack: SlackHarness, needed: str
+) -> None:
+    """Slack's 5xx on a call the capture needs is not "forbidden" or "unreadable": the event
+    fails, and Slack's retry of it (same event_id) keeps the message."""
+    channel, ts = incident_with_message(slack)
+    slack.fake.server_error(needed, times=3)  # every try of the first delivery
+    first = slack.driver.reaction_added("U2", "pushpin", channel, ts)  # U2: asked of Slack
+    assert first.status == 500, "an error answer, so Slack delivers the event again"
+    assert kept(slack, ts) == []
+    event, event_id = first.payload["event"], first.payload["event_id"]
+    again = slack.driver.event(event, event_id=event_id, retry_num=1, retry_reason="http_error")
+    assert again.status == 200
+    (entry,) = kept(slack, ts)
+    assert entry.source == "reaction"
+    third = slack.driver.event(event, event_id=event_id, retry_num=2, retry_reason="http_error")
+    assert third.status == 200 and len(kept(slack, ts)) == 1
 
 
 def test_concurrent_duplicate_deliveries_give_one_entry(slack: SlackHarness) -> None:
@@ -92,7 +116,7 @@ def test_same_event_twice_at_once_gives_one_entry(slack: SlackHarness) -> None:
     for sender in senders:
         sender.join()
     slack.fake.wait_for(lambda f: kept(slack))
-    time.sleep(0.4)
+    slack.idle()  # every request above answered and its work finished
     assert len(kept(slack, ts)) == 1
     assert len(slack.fake.calls_to("conversations.history")) == 1
 
@@ -133,14 +157,14 @@ def test_person_pinning_a_bot_alert_keeps_it_but_a_reaction_does_not(
     slack: SlackHarness,
 ) -> None:
     channel = slack.declare("Pager storm")
-    alert = slack.fake.add_message(channel, "U0PAGER", "ALERT: 5xx > 5%", bot_id="B0PAGER")
+    alert = slack.fake.add_message(channel, "U0PAGER", "ALERT: 5xx &gt; 5%", bot_id="B0PAGER")
     slack.driver.reaction_added("U1", "pushpin", channel, alert)
     settle(slack, "conversations.history", 1)
     assert kept(slack) == []
     slack.driver.pin_added("U1", channel, alert)
     slack.fake.wait_for(lambda f: kept(slack))
     (entry,) = kept(slack)
-    assert (entry.source, entry.text) == ("pin", "ALERT: 5xx > 5%")
+    assert (entry.source, entry.text) == ("pin", "ALERT: 5xx &gt; 5%")  # as Slack writes it
 
 
 def test_bot_own_posts_and_its_card_pin_are_not_kept(slack: SlackHarness) -> None:
@@ -175,7 +199,7 @@ def test_custom_reaction_setting(make_slack: Any) -> None:
     slack.driver.reaction_added("U1", "pushpin", channel, ts)
     slack.driver.reaction_added("U1", "memo", channel, ts)
     slack.fake.wait_for(lambda f: kept(slack))
-    time.sleep(0.3)
+    slack.idle()  # every request above answered and its work finished
     assert len(kept(slack)) == 1
 
 

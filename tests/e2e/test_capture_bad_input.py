@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import func, select
 
 from bot.models import TimelineEntry, TimelineRevision
@@ -31,7 +29,7 @@ def test_reaction_outside_an_incident_channel_is_ignored(slack: SlackHarness) ->
     slack.driver.message_shortcut("add_to_timeline", general, ts, user="U1")
     slack.fake.wait_for(lambda f: shortcut_replies(slack))
     assert "Only messages in an incident channel" in shortcut_replies(slack)[0]["text"]
-    time.sleep(0.3)
+    slack.idle()  # every request above answered and its work finished
     assert kept(slack) == [] and not slack.fake.calls_to("conversations.history")
     _quiet(slack, general, 0)
 
@@ -44,7 +42,7 @@ def test_message_the_bot_cannot_read_is_skipped(slack: SlackHarness) -> None:
     slack.fake.wait_for(lambda f: f.calls_to("conversations.history"))
     (history,) = slack.fake.calls_to("conversations.history")
     assert history.response["error"] == "not_in_channel"
-    time.sleep(0.3)
+    slack.idle()  # every request above answered and its work finished
     assert kept(slack) == []
     _quiet(slack, channel, posts)
 
@@ -65,7 +63,7 @@ def test_edit_or_delete_of_an_uncaptured_message_changes_nothing(slack: SlackHar
     posts = len(slack.posts(channel))
     slack.driver.message_changed(channel, ts, "edited, never kept", user="U2")
     slack.driver.message_deleted(channel, ts)
-    time.sleep(0.4)
+    slack.idle()  # every request above answered and its work finished
     assert _count(slack, TimelineEntry) == entries
     assert _count(slack, TimelineRevision) == 0
     _quiet(slack, channel, posts)
@@ -77,6 +75,6 @@ def test_non_member_cannot_add_to_the_timeline(slack: SlackHarness) -> None:
     slack.driver.message_shortcut("add_to_timeline", channel, ts, user="U3")
     slack.fake.wait_for(lambda f: shortcut_replies(slack))
     assert "Only members of the incident channel" in shortcut_replies(slack)[0]["text"]
-    time.sleep(0.3)
+    slack.idle()  # every request above answered and its work finished
     assert kept(slack) == []
     assert slack.fake.calls_to("conversations.members"), "membership was checked with Slack"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bot.db import Database
 from tests.support.fakeslack import FakeSlack
 from tests.support.harness import SIGNING_SECRET
 from tests.support.slackdriver import SlackDriver
+from tests.support.socketdriver import SocketDriver
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +53,20 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
         ({"INCIDENT_REDACT": "emails"}, "INCIDENT_REDACT is malformed"),
         ({"PORT": "http"}, "PORT is malformed"),
         ({"INCIDENT_NUDGE_SEV1": "soon"}, "INCIDENT_NUDGE_SEV1 is malformed"),
+        ({"INCIDENT_METRICS_PORT": "nine"}, "INCIDENT_METRICS_PORT is malformed: 'nine' is not"),
+        ({"INCIDENT_METRICS_PORT": "0.0.0.0:70000"}, "INCIDENT_METRICS_PORT is malformed"),
+        ({"INCIDENT_METRICS_PORT": ""}, "INCIDENT_METRICS_PORT is malformed"),
+        ({"INCIDENT_METRICS_TOKEN": "short"}, "INCIDENT_METRICS_TOKEN is malformed: must be at"),
+        ({"INCIDENT_METRICS_TOKEN": ""}, "INCIDENT_METRICS_TOKEN is malformed"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "PORT": "9100",
+                "INCIDENT_METRICS_PORT": "9100",
+            },
+            "INCIDENT_METRICS_PORT is the HTTP port 9100",
+        ),
     ],
 )
 def test_bad_configuration_stops_serve_with_one_line(
@@ -81,8 +98,6 @@ def _wait_http(url: str, timeout: float = 30) -> bytes:
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -130,6 +145,99 @@ def test_serve_migrates_serves_and_answers_signed_requests(
         output = process.communicate(timeout=20)[0]
     assert "xoxb-" not in output, "the bot token must never reach the logs"
     assert SIGNING_SECRET not in output
+
+
+def test_serve_in_socket_mode_answers_over_the_socket_and_health_on_port(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = db.engine.url.render_as_string(hide_password=False)
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path}/serve.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(  # no signing secret: Socket Mode needs none
+            SLACK_BOT_TOKEN=fake_slack.bot_token,
+            SLACK_APP_TOKEN=fake_slack.app_token,
+            SLACK_API_URL=fake_slack.api_url,
+            DATABASE_URL=url,
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        fake_slack.wait_for(lambda f: f.calls_to("apps.connections.open"), timeout=30)
+        fake_slack.socket_mode.wait_for_connection(1, timeout=10)
+        driver = SocketDriver(fake_slack)
+        refused = driver.command("/incident", "frobnicate")  # answered in the ack
+        assert refused.status == 200 and "is not an /incident subcommand" in refused.json()["text"]
+        assert driver.command("/incident", "declare sev2 Over the socket").status == 200
+        fake_slack.wait_for(lambda f: f.calls_to("pins.add"), timeout=20)
+        assert _wait_http(f"http://127.0.0.1:{port}/healthz") == b"ok\n"
+        assert (
+            "incident_bot_open_incidents" in _wait_http(f"http://127.0.0.1:{port}/metrics").decode()
+        )
+        unused = SlackDriver(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
+        assert unused.command("/incident", "help").status == 404
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=20)[0]
+    assert fake_slack.app_token not in output and fake_slack.bot_token not in output
+    fake_slack.assert_no_violations()
+
+
+def _status(url: str, head: bytes = b"") -> int:
+    """GET `url`, or with `head` send those raw bytes to its host instead; the status."""
+    if head:
+        host, port = url.split("//")[1].split("/")[0].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(head)
+            return int(sock.recv(4096).split()[1])
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_serve_with_a_metrics_port_and_the_request_limit(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """/metrics only on its own port (127.0.0.1 by default); an oversized body refused unread."""
+    port, metrics_port = _free_port(), _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(
+            SLACK_BOT_TOKEN=fake_slack.bot_token,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake_slack.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path}/serve.db",
+            INCIDENT_METRICS_PORT=str(metrics_port),
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    public, private = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}"
+    try:
+        assert _wait_http(f"{public}/healthz") == b"ok\n"
+        assert "incident_bot_open_incidents" in _wait_http(f"{private}/metrics").decode()
+        assert _status(f"{public}/metrics") == 404
+        assert _status(f"{private}/healthz") == 404
+        assert _status(f"{private}/slack/events") == 404
+        fifty_mb = (
+            b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 52428800\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n\r\ncommand="
+        )
+        assert _status(public, head=fifty_mb) == 413
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=20)[0]
+    assert f"serving /metrics on 127.0.0.1:{metrics_port}" in output
+    assert "Traceback" not in output
 
 
 def test_migrate_and_export(tmp_path: Path) -> None:

@@ -105,3 +105,37 @@ def test_hand_over_commander_and_channel_furniture(slack: SlackHarness) -> None:
     slack.command("status monitoring", channel=channel)
     slack.fake.wait_for(lambda f: f.channels[channel].topic == "SEV2 · monitoring · IC <@U2>")
     slack.fake.assert_no_violations()
+
+
+def test_a_private_timeline_page_is_shown_only_to_its_members(slack: SlackHarness) -> None:
+    channel = slack.declare("Payroll data exposed", user="U1", flags="--private")
+    slack.command("note exported rows to the wrong bucket", channel=channel)
+    slack.fake.wait_for(lambda f: any("wrong bucket" in p for p in slack.posts(channel)))
+
+    def page_as(user: str) -> dict[str, Any]:
+        answer = slack.driver.block_action("timeline_page_1", "1:1", user, channel=channel)
+        url_id = answer.response_url_id
+        return slack.fake.wait_for(
+            lambda f: next((body for i, body in f.responses if i == url_id), None)
+        )
+
+    outsider = page_as("U2")  # never in the channel: the incident does not exist for them
+    assert outsider["text"] == "There is no incident 1."
+    assert "Payroll" not in json.dumps(outsider) and "wrong bucket" not in json.dumps(outsider)
+    member = json.dumps(page_as("U1"))
+    assert "Payroll data exposed" in member and "wrong bucket" in member
+
+
+def test_a_private_incident_is_resolved_without_details_in_the_announcement(
+    slack: SlackHarness,
+) -> None:
+    channel = slack.declare("Payroll data exposed", user="U1", flags="--private")
+    slack.command("resolved", channel=channel)
+    slack.fake.wait_for(lambda f: len(slack.posts(slack.announce)) == 2)
+    _declared, resolved = slack.posts(slack.announce)
+    assert resolved == ":lock: Private incident 1 was resolved."
+    sent = [c.args for c in slack.fake.calls_to("chat.postMessage")]
+    to_announce = json.dumps([a for a in sent if a.get("channel") == slack.announce])
+    assert "Payroll" not in to_announce and channel not in to_announce  # text nor blocks
+    in_channel = "\n".join(slack.posts(channel))
+    assert "Incident 1 resolved" in in_channel  # members still get the durations

@@ -34,6 +34,21 @@ def test_parse_time_forms() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("now", "zone", "typed", "expected"),
+    [
+        # 23:30 UTC on the 26th is 08:30 on the 27th in Tokyo (UTC+9): 08:00 is on the 27th.
+        (datetime(2026, 11, 26, 23, 30, tzinfo=UTC), "Asia/Tokyo", "08:00", (2026, 11, 26, 23)),
+        # 02:00 UTC on the 27th is 21:00 on the 26th in New York (UTC-5): 20:00 is on the 26th.
+        (datetime(2026, 11, 27, 2, 0, tzinfo=UTC), "America/New_York", "20:00", (2026, 11, 27, 1)),
+    ],
+)
+def test_hh_mm_is_on_todays_date_where_the_person_is(
+    now: datetime, zone: str, typed: str, expected: tuple[int, ...]
+) -> None:
+    assert parse_time(typed, now, ZoneInfo(zone)) == datetime(*expected, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("raw", ["25:00", "noon", "2026-13-01 10:00", "2026-11-26T10:00:00"])
 def test_parse_time_rejects_bad_input(raw: str) -> None:
     with pytest.raises(IncidentError):
@@ -91,6 +106,8 @@ def test_durations_use_declared_for_missing_start() -> None:
 
 def test_parse_due_and_user() -> None:
     today = date(2026, 11, 26)
+    assert parse_due("today", today) == today
+    assert parse_due("2026-11-26", today) == today  # due today is not in the past
     assert parse_due("tomorrow", today) == date(2026, 11, 27)
     assert parse_due("in 3 days", today) == date(2026, 11, 29)
     assert parse_due("2026-12-01", today) == date(2026, 12, 1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -12,8 +12,8 @@ from bot.db import Database
 from bot.models import ActionItem
 from bot.slack.port import Notifier, slack_client
 from bot.stats.metrics import exposition
-from bot.telemetry import COMMAND_LATENCY, REMINDERS_SENT, SLACK_API_ERRORS
 from bot.wiring import Deps
+from tests.support.harness import SlackHarness
 from tests.support.stats_factory import add_incident
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -104,21 +104,37 @@ def test_database_metrics(db: Database) -> None:
     assert got[("incident_bot_database_up", ())] == 1
 
 
-def test_process_instruments_are_exposed(db: Database) -> None:
-    SLACK_API_ERRORS.labels(method="chat.postMessage", error="channel_not_found").inc()
-    COMMAND_LATENCY.labels(subcommand="stats").observe(0.2)
-    REMINDERS_SENT.labels(kind="action_due").inc()
-    text = exposition(_deps(db))[0].decode()
-    got = samples(text)
-    key: Any = (("error", "channel_not_found"), ("method", "chat.postMessage"))
-    assert got[("incident_bot_slack_api_errors_total", key)] >= 1
-    assert got[("incident_bot_reminders_sent_total", (("kind", "action_due"),))] >= 1
-    assert (
-        "incident_bot_command_duration_seconds_bucket",
-        (("le", "0.25"), ("subcommand", "stats")),
-    ) in got
-    names = {f.name for f in text_string_to_metric_families(text)}
-    assert all(n.startswith("incident_bot_") for n in names)
+def _scrape(slack: SlackHarness) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """GET /metrics from the running app, as Prometheus would."""
+    with urllib.request.urlopen(f"{slack.url}/metrics", timeout=10) as response:
+        return samples(response.read().decode())
+
+
+def test_process_instruments_count_what_the_app_did(slack: SlackHarness) -> None:
+    """Drive real requests; each counter moves by exactly what happened (the instruments are
+    per process and other tests move them too, so compare with a scrape taken before)."""
+    before = _scrape(slack)
+    channel = slack.declare("Metrics")  # its announcement is delivered from the outbox
+    for n in range(3):
+        slack.command(f"note look {n}", channel=channel)
+        slack.fake.wait_for(lambda f, n=n: any(f"look {n}" in p for p in slack.posts(channel)))
+    slack.fake.fail("chat.postMessage", error="channel_not_found", times=1, channel=channel)
+    slack.command("note nobody sees this post", channel=channel)
+    slack.fake.wait_for(lambda f: any("not posted" in t for t in slack.ephemerals()))
+    slack.idle()
+    after = _scrape(slack)
+
+    def moved(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    duration = "incident_bot_command_duration_seconds_count"
+    assert (moved(duration, subcommand="note"), moved(duration, subcommand="declare")) == (4, 1)
+    errors = "incident_bot_slack_api_errors_total"
+    assert moved(errors, method="chat.postMessage", error="channel_not_found") == 1
+    sent = "incident_bot_reminders_sent_total"
+    assert moved(sent, kind="announce") == 1
+    assert all(name.startswith("incident_bot_") for name, _labels in after)
 
 
 def test_two_replicas_agree_and_a_dead_database_is_reported(db: Database) -> None:

@@ -30,10 +30,10 @@ def shortcut_replies(slack: SlackHarness) -> list[dict[str, Any]]:
     return [body for url_id, body in slack.fake.responses if url_id.startswith("shortcuts")]
 
 
-def settle(slack: SlackHarness, method: str, count: int, pause: float = 0.4) -> None:
-    """Wait until the app made `count` calls to `method`, then let the listeners finish."""
+def settle(slack: SlackHarness, method: str, count: int) -> None:
+    """Wait until the app made `count` calls to `method` and finished all its work."""
     slack.fake.wait_for(lambda f: len(f.calls_to(method)) >= count)
-    time.sleep(pause)
+    slack.idle()
 
 
 def incident_with_message(slack: SlackHarness, **extra: Any) -> tuple[str, str]:

@@ -31,10 +31,9 @@ def build_incident(db: Database, notes: list[str] = (), severity: str = "sev2") 
         incidents.set_milestone(
             s, inc, now=T0, user="U1", name="detected", at=T0 - timedelta(minutes=8)
         )
-        for k, text in enumerate(notes):
-            incidents.record_note(
-                s, inc, now=T0, at=T0 + timedelta(minutes=1, seconds=k), user="U2", text=text
-            )
+        for k, text in enumerate(notes):  # stored as given: drafting must survive any text
+            at = T0 + timedelta(minutes=1, seconds=k)
+            incidents.add_entry(s, inc, at=at, kind="note", text=text, author="U2", now=T0)
         incidents.record_decision(
             s,
             inc,

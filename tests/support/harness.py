@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -15,18 +15,58 @@ from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.slack.port import Notifier, slack_client
-from bot.web import wsgi_app
+from bot.socket_mode import SocketModeClient
+from bot.web import SERVER_OPTIONS, wsgi_app
 from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
+from tests.support.socketdriver import SocketDriver
 
 SIGNING_SECRET = "test-signing-secret"
 
 
-class SlackHarness:
-    """Signed HTTP into the app; every Web API call lands in `fake` and is recorded."""
+class Workers(ThreadPoolExecutor):
+    """Bolt's worker pool, counting the work handed to it so a test can wait until it is done.
 
-    def __init__(self, db: Database, fake: FakeSlack, **overrides: Any) -> None:
+    Bolt hands a request's work (its lazy listeners) to the pool before it answers the HTTP
+    request, so once a request has been answered, `wait_idle` covers its work too.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="work")
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._changed:
+            self._busy += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future: Future[Any] | None) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
+
+
+class SlackHarness:
+    """Signed HTTP into the app; every Web API call lands in `fake` and is recorded.
+
+    With `socket_mode=True` Slack's requests come as envelopes on `fake.socket_mode` instead
+    (the app's Socket Mode client dials it, as `serve` does with SLACK_APP_TOKEN)."""
+
+    def __init__(
+        self, db: Database, fake: FakeSlack, *, socket_mode: bool = False, **overrides: Any
+    ) -> None:
         self.fake = fake
         self.announce = fake.add_channel("incidents", members=["UBOT"])
         settings: dict[str, Any] = {
@@ -38,6 +78,8 @@ class SlackHarness:
             "OPENAI_API_KEY": None,
             "OPENAI_BASE_URL": None,
         }
+        if socket_mode:
+            settings["SLACK_APP_TOKEN"] = fake.app_token
         settings.update(overrides)
         self.settings: Settings = load_settings(**settings)
         self.clock: Callable[[], datetime] = utcnow
@@ -45,29 +87,43 @@ class SlackHarness:
         self.deps = Deps(
             settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
         )
-        self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
+        self.work = Workers(max_workers=8)
         self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
-            wsgi_app(self.app, self.deps),
+            wsgi_app(self.app, self.deps, slack_events=not socket_mode),
             host="127.0.0.1",
             port=0,
             threads=8,
             asyncore_loop_timeout=0.05,
             asyncore_use_poll=True,  # a socket closed by close() ends the loop quietly
+            **SERVER_OPTIONS,  # as `serve` runs it
         )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self._thread = threading.Thread(target=self.server.run, daemon=True)
         self._thread.start()
-        self.driver = SlackDriver(
-            app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, fake=fake
-        )
+        self.socket_mode: SocketModeClient | None = None
+        self.driver: SlackDriver
+        if socket_mode:
+            self.socket_mode = SocketModeClient(self.app, self.deps.notifier, fake.app_token)
+            self.socket_mode.start()
+            self.driver = SocketDriver(fake)
+        else:
+            self.driver = SlackDriver(
+                app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET, fake=fake
+            )
 
     def close(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()  # waits for the envelopes being handled
         self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
         self.server.close()
         self._thread.join(timeout=5)
 
     # --- conveniences ---------------------------------------------------------------------
+    def idle(self, timeout: float = 10.0) -> None:
+        """Wait until the app has finished the work of every request it has answered so far."""
+        assert self.work.wait_idle(timeout), f"the app was still working after {timeout}s"
+
     def command(self, text: str, *, user: str = "U1", channel: str | None = None) -> Any:
         """Type `/incident TEXT`; returns the HTTP response to the slash command."""
         return self.driver.command("/incident", text, user=user, channel=channel or self.announce)

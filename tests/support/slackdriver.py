@@ -186,8 +186,10 @@ class SlackDriver(PeopleEvents):
         view: dict[str, Any] | str | None = None,
         block_id: str | None = None,
         selected_option: dict[str, Any] | str | None = None,
+        picked: dict[str, str] | None = None,
     ) -> DriverResponse:
-        """A click (or selection) on an element of a message or of a view.
+        """A click (or selection) on an element of a message or of a view; `picked` is a user
+        or date pick ({"selected_user": U} or {"selected_date": D}).
 
         With the fake, the element is looked up in the stored message/view: its block_id, type
         and value fill the action, and an action_id the user could not see is an error.
@@ -227,7 +229,9 @@ class SlackDriver(PeopleEvents):
             payload["message"] = message or {"type": "message", "ts": message_ts, "text": ""}
             payload["response_url"] = response_url
         payload["actions"] = [
-            p.action_obj(action_id, block_id or found_block or "", element, value, selected_option)
+            p.action_obj(
+                action_id, block_id or found_block or "", element, value, selected_option, picked
+            )
         ]
         answer = self._interaction(payload)
         answer.response_url_id = url_id

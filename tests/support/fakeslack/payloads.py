@@ -104,9 +104,21 @@ def action_obj(
     element: dict[str, Any] | None,
     value: str | None,
     selected_option: dict[str, Any] | str | None,
+    picked: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One entry of block_actions' `actions`, as Slack reports a click or a selection."""
+    """One entry of block_actions' `actions`, as Slack reports a click or a selection.
+
+    `picked` is a user or date pick: {"selected_user": U} or {"selected_date": YYYY-MM-DD}."""
     element = element or {}
+    if picked:
+        kind = "users_select" if "selected_user" in picked else "datepicker"
+        return {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": kind,
+            "action_ts": event_ts(),
+            **picked,
+        }
     kind = element.get("type") or ("static_select" if selected_option is not None else "button")
     action: dict[str, Any] = {
         "action_id": action_id,

@@ -104,7 +104,7 @@ def test_command_is_signed_and_response_url_reaches_the_fake(world: Any) -> None
     fake, drv, seen = world
     cid = fake.add_channel("incidents")
     answer = drv.command("/incident", "help", user="U2", channel=cid)
-    assert answer.status == 200 and answer.elapsed < 2
+    assert answer.status == 200
     fake.wait_for(lambda f: f.responses)
     assert fake.responses == [(answer.response_url_id, {"text": "got help"})]
     body = seen["command"][0]

@@ -1,8 +1,8 @@
 """people; action item type and priority only when chosen
 
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-27 12:00:00.000000
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 12:00:00.000000
 
 `people` keeps what Slack last said about a person (time zone, name) for code that must not
 call Slack: reminders at 09:00 in the owner's zone, the digest's overdue by the owner's date,
@@ -18,8 +18,8 @@ from alembic import op
 
 import bot.db
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

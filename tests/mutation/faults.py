@@ -1,0 +1,467 @@
+"""The planted faults of `make mutation`: one-line changes a real bug could make.
+
+Each names the file, its exact original text (which must occur there once), the replacement,
+and the tests expected to fail with it (files or test ids: only these run). When a merge moves
+or rewrites a line, the runner reports the fault as STALE: copy the current line into
+`original`, make the same mistake in `replacement`, and check it with `--only NAME`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    path: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+
+    @property
+    def area(self) -> str:
+        """The package the fault is in: bot/incidents/x.py -> incidents, bot/x.py -> x."""
+        parts = self.path.removesuffix(".py").removesuffix(".md.j2").split("/")
+        if parts[0] == "bot":
+            return parts[1]
+        return {"postmortem_templates": "drafting"}.get(parts[0], parts[0])
+
+
+E2E = "tests/e2e"
+PRIVACY = f"{E2E}/test_privacy.py"
+PAGE_PRIVACY = f"{PRIVACY}::test_a_private_timeline_page_is_shown_only_to_its_members"
+CAPTURE = f"{E2E}/test_capture.py"
+CARD = f"{E2E}/test_lifecycle.py::test_severity_and_status_changes_redraw_the_card_and_topic"
+RULES = "tests/incidents/test_rules.py"
+DUE_DATES = "tests/followups/test_due_dates.py"
+ITEMS = "tests/followups/test_items.py"
+STATS_QUERY = "tests/stats/test_query.py"
+SQL_STATS = f"{STATS_QUERY}::test_sql_statistics_match_specs_durations_worked_out_by_hand"
+METRICS = "tests/stats/test_metrics.py"
+RENDER = "tests/drafting/test_render.py"
+HEADER = f"{RENDER}::test_header_and_durations_show_each_duration_under_its_own_name"
+PIPES = f"{RENDER}::test_action_item_text_with_pipes_stays_in_its_cell"
+GITHUB = "tests/drafting/test_redaction_corpus.py"
+EXPORT = "tests/test_export.py"
+JSON_EXPORT = f"{EXPORT}::test_json_export_has_specs_fields_and_values"
+CLAIMS = "tests/scheduling/test_claims.py"
+SCHEDULING = "tests/scheduling/test_scheduling.py"
+CONFIG = "tests/test_config.py"
+MIGRATION = "tests/test_migration_0003.py"
+
+FAULTS: list[Fault] = [
+    # --- bot/incidents -------------------------------------------------------------------------
+    Fault(
+        "a private timeline page shown without asking Slack",
+        "bot/timeline/pages.py",
+        "if incident.private and not Membership(deps).is_member(incident, viewer):",
+        "if False:",
+        (PAGE_PRIVACY,),
+    ),
+    Fault(
+        "private resolution announcement shows the title",
+        "bot/incidents/messages.py",
+        'text = f":lock: Private incident {incident.number} was resolved."',
+        'text = f":lock: Private incident {incident.number} was resolved: {incident.title}."',
+        (f"{PRIVACY}::test_a_private_incident_is_resolved_without_details_in_the_announcement",),
+    ),
+    Fault(
+        "severity change no longer redraws card and topic",
+        "bot/incidents/service.py",
+        'CARD_KINDS = ("severity", "status", "role", "milestone")',
+        'CARD_KINDS = ("status", "role", "milestone")',
+        (CARD,),
+    ),
+    Fault(
+        "durations measured from declared even when started is set",
+        "bot/incidents/rules.py",
+        '"started": times.started or times.declared,',
+        '"started": times.declared,',
+        (SQL_STATS, JSON_EXPORT),
+    ),
+    Fault(
+        "channel name forgets the hyphen in its length budget",
+        "bot/incidents/rules.py",
+        "room = CHANNEL_NAME_MAX - len(head) - len(suffix) - 1",
+        "room = CHANNEL_NAME_MAX - len(head) - len(suffix)",
+        (f"{RULES}::test_channel_name_follows_slack_rules",),
+    ),
+    Fault(
+        "milestone order skips the next milestone",
+        "bot/incidents/rules.py",
+        "for later in MILESTONES[index + 1 :]:",
+        "for later in MILESTONES[index + 2 :]:",
+        (f"{RULES}::test_milestone_order",),
+    ),
+    # --- bot/timeline --------------------------------------------------------------------------
+    Fault(
+        "timeline page asks about the wrong person",
+        "bot/timeline/pages.py",
+        "Membership(deps).is_member(incident, viewer)",
+        "Membership(deps).is_member(incident, incident.declared_by)",
+        (PAGE_PRIVACY,),
+    ),
+    Fault(
+        "skin-tone variant of the timeline reaction ignored",
+        "bot/timeline/capture_service.py",
+        'if reaction.split("::")[0] != wanted:',
+        "if reaction != wanted:",
+        (f"{CAPTURE}::test_pins_are_ignored_when_switched_off",),
+    ),
+    Fault(
+        "a non-member's reaction keeps a message",
+        "bot/timeline/capture_service.py",
+        "if not self.service.members.is_member(incident, user):",
+        'if source == "shortcut" and not self.service.members.is_member(incident, user):',
+        (f"{E2E}/test_capture_bad_input.py::test_non_member_cannot_add_to_the_timeline",),
+    ),
+    Fault(
+        "a reaction keeps another bot's alert",
+        "bot/timeline/capture_service.py",
+        "return kept.from_bot or own",
+        "return own",
+        (f"{CAPTURE}::test_person_pinning_a_bot_alert_keeps_it_but_a_reaction_does_not",),
+    ),
+    Fault(
+        "kept message stamped with the capture time, not its own",
+        "bot/timeline/capture.py",
+        "return datetime.fromtimestamp(float(self.ts), UTC)",
+        "return datetime.now(UTC)",
+        (f"{CAPTURE}::test_reaction_keeps_message_with_original_time_author_permalink_files",),
+    ),
+    Fault(
+        "message deleted in Slack drops off the timeline",
+        "bot/timeline/capture.py",
+        "entry.deleted, entry.edited_at = True, now",
+        "entry.removed, entry.edited_at = True, now",
+        (f"{CAPTURE}::test_edit_follows_and_revision_keeps_original_then_delete_strikes",),
+    ),
+    Fault(
+        "milestone entries editable from the timeline",
+        "bot/timeline/edit.py",
+        "return entry.kind not in FIXED_KINDS and not entry.removed",
+        "return not entry.removed",
+        (f"{E2E}/test_timeline_edit.py::test_non_member_and_milestones_are_refused",),
+    ),
+    # --- bot/followups -------------------------------------------------------------------------
+    Fault(
+        "item due today listed as overdue",
+        "bot/followups/messages.py",
+        "if days < 0:",
+        "if days <= 0:",
+        (DUE_DATES,),
+    ),
+    Fault(
+        "private incident's action item closable by anyone",
+        "bot/followups/items.py",
+        "return item.incident is None or item.owner == viewer or can_see(item.incident, viewer)",
+        "return True",
+        (f"{ITEMS}::test_private_items_are_invisible_to_non_members",),
+    ),
+    Fault(
+        "snooze counts from today even when the due date is later",
+        "bot/followups/items.py",
+        "base = max(item.due or local_today(now, zone), local_today(now, zone))",
+        "base = local_today(now, zone)",
+        (f"{ITEMS}::test_snooze_reassign_redate",),
+    ),
+    # --- bot/stats -----------------------------------------------------------------------------
+    Fault(
+        "/metrics counts items due today as overdue",
+        "bot/stats/metrics.py",
+        "func.count().filter(is_open, ActionItem.due < today.column()),",
+        "func.count().filter(is_open, ActionItem.due <= today.column()),",
+        (f"{METRICS}::test_database_metrics",),
+    ),
+    Fault(
+        "histogram buckets exclude their upper bound",
+        "bot/stats/metrics.py",
+        'cumulative = np.searchsorted(seconds, DURATION_BUCKETS, side="right")',
+        'cumulative = np.searchsorted(seconds, DURATION_BUCKETS, side="left")',
+        (f"{METRICS}::test_database_metrics",),
+    ),
+    Fault(
+        "percentiles take the lower rank instead of interpolating",
+        "bot/stats/rules.py",
+        "hi = min(lo + 1, len(ordered) - 1)",
+        "hi = lo",
+        (SQL_STATS,),
+    ),
+    Fault(
+        "windows compared when only one has enough incidents",
+        "bot/stats/rules.py",
+        "return min(self.incidents_now, self.incidents_before) >= MIN_SAMPLE",
+        "return max(self.incidents_now, self.incidents_before) >= MIN_SAMPLE",
+        (f"{STATS_QUERY}::test_comparison_with_previous_window",),
+    ),
+    # --- bot/drafting and postmortem_templates -------------------------------------------------
+    Fault(
+        "postmortem header shows time to mitigate as time to resolve",
+        "postmortem_templates/default.md.j2",
+        "| Time to resolve | {{ duration_text.time_to_resolve }} |",
+        "| Time to resolve | {{ duration_text.time_to_mitigate }} |",
+        (HEADER,),
+    ),
+    Fault(
+        "action-item text not escaped in the Markdown table (template)",
+        "postmortem_templates/_macros.md.j2",
+        "| AI-{{ a.id }} | {{ a.text|cell }} |",
+        "| AI-{{ a.id }} | {{ a.text|oneline }} |",
+        (PIPES,),
+    ),
+    Fault(
+        "action-item text not escaped in the Markdown table (filter)",
+        "bot/drafting/render.py",
+        'return _oneline(text).replace("|", "\\\\|")',
+        "return _oneline(text)",
+        (PIPES,),
+    ),
+    Fault(
+        "GitHub server-to-server and refresh tokens not matched",
+        "bot/drafting/redact.py",
+        'r"gh[pousr]_[A-Za-z0-9]{30,}"',
+        'r"gh[pou]_[A-Za-z0-9]{30,}"',
+        (GITHUB,),
+    ),
+    Fault(
+        "fine-grained GitHub token matched only up to its underscore",
+        "bot/drafting/redact.py",
+        'r"github_pat_[A-Za-z0-9_]{20,}"',
+        'r"github_pat_[A-Za-z0-9]{20,}"',
+        (GITHUB,),
+    ),
+    Fault(
+        "e-mail addresses redacted without being asked",
+        "bot/drafting/redact.py",
+        '[EMAIL_RULE] if "emails" in kinds',
+        '[EMAIL_RULE] if "secrets" in kinds',
+        (f"{RENDER}::test_emails_and_ips_only_when_asked",),
+    ),
+    Fault(
+        "model claims citing nothing real shown as fact",
+        "bot/drafting/draft.py",
+        "claims.append(Claim(text, real, supported=bool(real), note=note))",
+        "claims.append(Claim(text, real, supported=True, note=note))",
+        ("tests/drafting/test_ai.py::test_fabricated_citations_are_never_shown_as_fact",),
+    ),
+    # --- bot/overview --------------------------------------------------------------------------
+    Fault(
+        "digest lists items due today under Overdue",
+        "bot/overview/digest.py",
+        "return item.due is not None and item.due < (item.today or self.today)",
+        "return item.due is not None and item.due <= (item.today or self.today)",
+        (DUE_DATES,),
+    ),
+    Fault(
+        "digest counts items due today as overdue",
+        "bot/overview/digest.py",
+        "is_overdue = ActionItem.due < today",
+        "is_overdue = ActionItem.due <= today",
+        (DUE_DATES,),
+    ),
+    Fault(
+        "digest takes today's date in UTC, not in INCIDENT_TIMEZONE",
+        "bot/overview/digest.py",
+        "today=now.astimezone(zone).date(),",
+        "today=now.date(),",
+        (DUE_DATES,),
+    ),
+    Fault(
+        "App Home lists everyone's action items",
+        "bot/overview/home.py",
+        '.where(ActionItem.owner == viewer, ActionItem.status == "open")',
+        '.where(ActionItem.status == "open")',
+        (f"{E2E}/test_home.py::test_home_shows_open_incidents_roles_and_my_action_items",),
+    ),
+    # --- bot/outbox ----------------------------------------------------------------------------
+    Fault(
+        "PostgreSQL claim without SKIP LOCKED",
+        "bot/outbox/store.py",
+        "picked = picked.with_for_update(skip_locked=True)",
+        "picked = picked.with_for_update()",
+        (CLAIMS,),
+    ),
+    Fault(
+        "claim of a dead sender never retried (no stale-claim condition)",
+        "bot/outbox/store.py",
+        "or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),",
+        "Outbox.claimed_at.is_(None),",
+        (CLAIMS,),
+    ),
+    Fault(
+        "a fresh claim taken over by another sender",
+        "bot/outbox/store.py",
+        "or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < stale),",
+        "or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now),",
+        (CLAIMS,),
+    ),
+    Fault(
+        "permanent Slack errors retried instead of reported",
+        "bot/outbox/delivery.py",
+        "give_up = permanent or attempts >= MAX_ATTEMPTS",
+        "give_up = attempts >= MAX_ATTEMPTS",
+        ("tests/incidents/test_announcements.py::test_permanent_failure_is_reported_not_retried",),
+    ),
+    # --- bot/scheduling ------------------------------------------------------------------------
+    Fault(
+        "items overdue from the morning of their due date",
+        "bot/scheduling/cadence.py",
+        "overdue_from = local_moment(due + timedelta(days=1), DUE_TIME, zone)",
+        "overdue_from = local_moment(due, DUE_TIME, zone)",
+        (f"{SCHEDULING}::test_reminder_cadence",),
+    ),
+    Fault(
+        "before-due reminder for an item created after its moment",
+        "bot/scheduling/cadence.py",
+        "if now >= before_at and created_at <= before_at:",
+        "if now >= before_at:",
+        (f"{SCHEDULING}::test_reminder_cadence",),
+    ),
+    Fault(
+        "unowned items no longer remind the commander",
+        "bot/scheduling/planner.py",
+        "recipient = owner or commander",
+        "recipient = owner",
+        (f"{SCHEDULING}::test_closed_or_reassigned_items_get_no_stale_reminder",),
+    ),
+    # --- bot/slack -----------------------------------------------------------------------------
+    Fault(
+        "shortcut callback id differs from the manifest's",
+        "bot/slack/ids.py",
+        'ADD_TO_TIMELINE_SHORTCUT = "add_to_timeline"',
+        'ADD_TO_TIMELINE_SHORTCUT = "add_to_incident_timeline"',
+        (f"{CAPTURE}::test_shortcut_keeps_and_answers_once",),
+    ),
+    Fault(
+        "clipped text overflows Slack's section limit",
+        "bot/slack/blocks.py",
+        'text[: limit - 12].rstrip() + " …(cut)"',
+        'text[:limit].rstrip() + " …(cut)"',
+        ("tests/slack/test_blocks.py",),
+    ),
+    Fault(
+        "Slack API errors counted under the wrong error code",
+        "bot/slack/port.py",
+        "SLACK_API_ERRORS.labels(method=method, error=code).inc()",
+        'SLACK_API_ERRORS.labels(method=method, error="error").inc()',
+        (f"{METRICS}::test_process_instruments_count_what_the_app_did",),
+    ),
+    # --- bot/parsing ---------------------------------------------------------------------------
+    Fault(
+        "HH:MM takes today's UTC date instead of the local date",
+        "bot/parsing.py",
+        "local_today = now.astimezone(zone).date()",
+        "local_today = now.date()",
+        (f"{RULES}::test_hh_mm_is_on_todays_date_where_the_person_is",),
+    ),
+    Fault(
+        "a due date of today refused",
+        "bot/parsing.py",
+        "if due < today:",
+        "if due <= today:",
+        (f"{RULES}::test_parse_due_and_user", DUE_DATES),
+    ),
+    Fault(
+        "times up to an hour ahead accepted",
+        "bot/parsing.py",
+        "FUTURE_GRACE = timedelta(minutes=1)",
+        "FUTURE_GRACE = timedelta(hours=1)",
+        (f"{RULES}::test_parse_time_rejects_future_and_ambiguous",),
+    ),
+    # --- bot/config ----------------------------------------------------------------------------
+    Fault(
+        "a week read as seven hours",
+        "bot/config.py",
+        '"d": 86400, "w": 604800}',
+        '"d": 86400, "w": 7 * 3600}',
+        (CONFIG,),
+    ),
+    Fault(
+        "SLACK_API_URL without its trailing slash",
+        "bot/config.py",
+        'return value if value.endswith("/") else value + "/"',
+        "return value",
+        (CONFIG,),
+    ),
+    Fault(
+        "digest channel does not fall back to the announce channel",
+        "bot/config.py",
+        "return self.INCIDENT_DIGEST_CHANNEL or self.INCIDENT_ANNOUNCE_CHANNEL",
+        "return self.INCIDENT_DIGEST_CHANNEL",
+        (CONFIG,),
+    ),
+    Fault(
+        "INCIDENT_REDACT accepted without secrets",
+        "bot/config.py",
+        'if unknown or "secrets" not in parts:',
+        "if unknown:",
+        (CONFIG,),
+    ),
+    # --- bot/export ----------------------------------------------------------------------------
+    Fault(
+        "export JSON field channel_name renamed",
+        "bot/export.py",
+        '"channel_name": incident.channel_name,',
+        '"channel": incident.channel_name,',
+        (JSON_EXPORT,),
+    ),
+    Fault(
+        "export JSON action-item field due renamed",
+        "bot/export.py",
+        '"due": a.due.isoformat() if a.due else None,',
+        '"due_date": a.due.isoformat() if a.due else None,',
+        (JSON_EXPORT,),
+    ),
+    Fault(
+        "CSV formula escaping covers only = and @",
+        "bot/export.py",
+        'value[:1] in ("=", "+", "-", "@", "\\t", "\\r")',
+        'value[:1] in ("=", "@")',
+        (f"{EXPORT}::test_csv_cells_never_run_as_formulas",),
+    ),
+    Fault(
+        "--until leaves out its own day",
+        "bot/export.py",
+        "_day_start(until, next_day=True)",
+        "_day_start(until)",
+        (f"{EXPORT}::test_since_and_until_select_by_declared_day_inclusive",),
+    ),
+    # --- handlers ------------------------------------------------------------------------------
+    Fault(
+        "action takes only one of owner and due date",
+        "handlers/commands/grammar.py",
+        "        if owner is None and (match := _OWNER.search(text)):",
+        "        if False and (match := _OWNER.search(text)):",
+        (f"{ITEMS}::test_action_records_item_timeline_entry_and_posts_it",),
+    ),
+    Fault(
+        "action refuses `due today`",
+        "bot/parsing.py",
+        'if raw.lower() == "today":',
+        'if raw.lower() == "today!":',
+        (DUE_DATES,),
+    ),
+    Fault(
+        "command durations recorded under the wrong subcommand",
+        "handlers/commands/listener.py",
+        "COMMAND_LATENCY.labels(subcommand=command.name)",
+        'COMMAND_LATENCY.labels(subcommand="incident")',
+        (f"{METRICS}::test_process_instruments_count_what_the_app_did",),
+    ),
+    # --- migrations ----------------------------------------------------------------------------
+    Fault(
+        "0003 backfill measures from declared when started is set",
+        "migrations/versions/0003_stored_durations.py",
+        '"started": times["started"] or times["declared"],',
+        '"started": times["declared"],',
+        (MIGRATION,),
+    ),
+    Fault(
+        "0003 backfill measures acknowledge from started",
+        "migrations/versions/0003_stored_durations.py",
+        '"time_to_acknowledge": ("detected", "acknowledged"),',
+        '"time_to_acknowledge": ("started", "acknowledged"),',
+        (MIGRATION,),
+    ),
+]
