@@ -25,6 +25,7 @@ STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ROLES = ("commander", "scribe", "comms")
 TITLE_MAX = 200  # an incident title, in the modal, the command and the column
+SUMMARY_MAX = 1000  # the summary and the customer impact: a paragraph each, shown on the card
 DURATIONS = ("time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve")
 
 
@@ -42,6 +43,8 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    summary: Mapped[str | None] = mapped_column(Text)
+    impact: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -155,6 +158,18 @@ class TimelineRevision(Base):
     old_text: Mapped[str] = mapped_column(Text)
     old_at: Mapped[datetime] = mapped_column(UTCDateTime())
     entry: Mapped[TimelineEntry] = relationship(back_populates="revisions")
+
+
+class Subscription(Base):
+    """Someone who asked for a direct message when an incident's severity changes or it
+    is resolved (bot.incidents.subscriptions)."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("incident_id", "user_id"),)
 
 
 class ProcessedEvent(Base):

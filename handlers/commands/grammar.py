@@ -18,6 +18,8 @@ CHANNEL_ONLY = {
     "action",
     "timeline",
     "postmortem",
+    "summary",
+    "impact",
     *MILESTONES,
 }
 ANYWHERE = {"declare", "actions", "done", "list", "stats", "help"}
@@ -27,6 +29,8 @@ USAGE = {
     "declare": "/incident declare [sev1-4] [--private] TITLE",
     "decision": "/incident decision [at TIME] TEXT [because REASON]",
     "note": "/incident note [at TIME] TEXT",
+    "summary": "/incident summary TEXT",
+    "impact": "/incident impact TEXT",
     "severity": "/incident severity sev1|sev2|sev3|sev4",
     "status": "/incident status investigating|identified|monitoring|resolved",
     "role": "/incident role commander|scribe|comms @user",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.incidents.service import IncidentService
 from bot.models import MILESTONES
-from handlers.commands import followups, help, lifecycle, postmortem, stats
+from handlers.commands import details, followups, help, lifecycle, postmortem, stats
 from handlers.commands.grammar import parse
 from handlers.commands.invocation import Invocation, Reply
 
@@ -17,6 +17,8 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "declare": lifecycle.declare,
     "note": lifecycle.note,
     "decision": lifecycle.decision,
+    "summary": details.detail,
+    "impact": details.detail,
     "severity": lifecycle.change_state,
     "status": lifecycle.change_state,
     "role": lifecycle.role,
