@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.comms import subscriptions
 from bot.errors import IncidentError, SlackFailure
 from bot.incidents import announcements, messages
 from bot.incidents import lifecycle as incidents
@@ -168,6 +169,8 @@ class IncidentService:
         except SlackFailure as exc:
             # The change is committed; say so, so nobody types it twice.
             raise SlackFailure(f"Recorded on the timeline, but not posted: {exc.message}") from exc
+        finally:
+            subscriptions.tell(self.deps, incident, entry)  # severity and resolution only
         return incident, entry
 
     def publish_change(self, incident: Incident, entry: TimelineEntry) -> None:

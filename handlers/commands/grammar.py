@@ -22,7 +22,7 @@ CHANNEL_ONLY = {
     "impact",
     *MILESTONES,
 }
-ANYWHERE = {"declare", "actions", "done", "list", "stats", "help"}
+ANYWHERE = {"declare", "actions", "done", "list", "stats", "help", "subscribe", "unsubscribe"}
 SUBCOMMANDS = CHANNEL_ONLY | ANYWHERE
 
 USAGE = {
@@ -42,6 +42,8 @@ USAGE = {
     "postmortem": "/incident postmortem [TEMPLATE]",
     "list": "/incident list",
     "stats": "/incident stats [7d|30d|90d|all] [sev1-4]",
+    "subscribe": "/incident subscribe [NUMBER]",
+    "unsubscribe": "/incident unsubscribe [NUMBER]",
     "help": "/incident help",
 }
 
