@@ -21,9 +21,7 @@ def _incident(slack: SlackHarness) -> Incident:
 def _card_blocks(slack: SlackHarness, channel: str) -> str:
     """The card as Slack shows it now: the last chat.update of the pinned card."""
     card_ts = slack.fake.calls_to("pins.add")[-1].args["timestamp"]
-    updates = [
-        c for c in slack.fake.calls_to("chat.update") if c.args["ts"] == card_ts and c.ok
-    ]
+    updates = [c for c in slack.fake.calls_to("chat.update") if c.args["ts"] == card_ts and c.ok]
     return json.dumps(updates[-1].args["blocks"]) if updates else ""
 
 
