@@ -11,9 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.config import load_settings
 from bot.db import Database
+from bot.drafting.draft import write_draft
+from bot.models import Incident
 from bot.overview.digest import build_report
 from bot.overview.digest_messages import digest_messages
+from tests.support.drafting import T0, build_incident
 from tests.support.stats_factory import add_incident
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -62,3 +66,18 @@ def test_digest_shows_summary_and_impact_of_public_incidents_only(db: Database) 
     assert "*Summary:* Logins fail" in text and "*Customer impact:* Nobody can sign in" in text
     assert "Key leaked" not in text and "Customer data" not in text
     assert text.count("*Summary:*") == 1
+
+
+def test_postmortem_header_states_summary_and_impact_when_set(db: Database) -> None:
+    incident_id = build_incident(db)
+    md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
+    assert "(as stated)" not in md, "no row for what nobody stated"
+    with db.unit_of_work() as s:
+        incident = s.get(Incident, incident_id)
+        assert incident is not None
+        incident.summary = "Checkout | payments fail"
+        incident.impact = "EU shoppers can't pay"
+    md = write_draft(db, load_settings(), incident_id, template="default", now=T0).markdown
+    header = md.split("## Summary")[0]
+    assert "| Summary (as stated) | Checkout \\| payments fail |" in header
+    assert "| Customer impact (as stated) | EU shoppers can't pay |" in header
