@@ -3,6 +3,7 @@ them, where the incident stands. Deterministic: built from the database, no mode
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import human_duration
+from bot.errors import SlackFailure
 from bot.followups.items import ref
 from bot.incidents import lifecycle as incidents
 from bot.incidents.details import detail_lines
@@ -19,6 +21,7 @@ from bot.models import ROLES, ActionItem, Incident, RoleAssignment, TimelineEntr
 from bot.slack.blocks import clip, one_line, section, when
 from bot.wiring import Deps
 
+log = logging.getLogger(__name__)
 DECISIONS_SHOWN = 3  # the latest few: the timeline has the rest
 ITEMS_SHOWN = 5
 
@@ -34,7 +37,13 @@ def catch_up(deps: Deps, channel: str, user: str) -> bool:
         if incident is None or user in (incident.members or []):
             return False
         text, blocks = catch_up_message(session, incident, deps.clock(), deps.settings.zone)
-    deps.notifier.ephemeral(channel, user, text, blocks)
+    try:
+        deps.notifier.ephemeral(channel, user, text, blocks)
+    except SlackFailure as exc:
+        if exc.transient:
+            raise  # the join event is not acked: Slack delivers it again, and it is retried
+        log.warning("no catch-up for %s in %s: %s", user, channel, exc.code)
+        return False  # refused for good: the join must still be recorded
     return True
 
 

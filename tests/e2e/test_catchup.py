@@ -136,3 +136,23 @@ def test_catch_up_is_deterministic_and_says_how_long_and_what_is_open(db: Databa
         "Fail over — because pool dead (<@U1>)"
     )
     assert len(texts) == 3, "no open action items: no such section"
+
+
+def test_a_failed_catch_up_is_retried_and_a_refused_one_still_records_the_join(
+    slack: SlackHarness,
+) -> None:
+    channel = slack.declare("Disk full")
+    slack.forget_replies()
+    slack.fake.fail("chat.postEphemeral", error="internal_error", times=1)
+    slack.fake.channels[channel].members.add("U3")
+    event = {"type": "member_joined_channel", "user": "U3", "channel": channel, "team": "T0TEST"}
+    assert slack.driver.event({**event, "channel_type": "C"}, "Ev-U3").status == 500
+    assert slack.driver.event({**event, "channel_type": "C"}, "Ev-U3", retry_num=1).status == 200
+    assert [who for who, _ in _catch_ups(slack)] == ["U3"], "Slack's retry brought the catch-up"
+
+    slack.fake.fail("chat.postEphemeral", error="user_not_in_channel", times=1)
+    slack.fake.channels[channel].members.add("U4")
+    assert slack.driver.event({**event, "user": "U4", "channel_type": "C"}).status == 200
+    with slack.deps.db.unit_of_work() as session:
+        members = session.scalars(select(Incident.members)).one()
+    assert "U3" in members and "U4" in members
