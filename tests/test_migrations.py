@@ -81,6 +81,9 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         assert conn.execute(text("SELECT title FROM incidents")).scalar_one() == "Old"
         assert conn.execute(text("SELECT text FROM timeline_entries")).scalar_one() == "kept"
         assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+        if REVISIONS.index(start) >= REVISIONS.index("0003"):
+            db.dispose()
+            return  # rows added after 0003 ran: nothing for it to backfill
         # 0003 backfilled SPEC's durations: only declared and resolved are set
         stored = conn.execute(
             text(
