@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import utcnow
 from bot.models import ProcessedEvent
+from bot.scheduling.senders import courier
 from bot.wiring import Deps
 from handlers import register_all
 
@@ -54,6 +55,8 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
         log.exception("unhandled error ref=%s type=%s", ref, body.get("type"), exc_info=error)
 
     register_all(app, deps)
+    if deps.delivery is not None:
+        deps.delivery.start(courier(deps))  # what changes record is sent from here on
     return app
 
 

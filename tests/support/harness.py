@@ -8,12 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from waitress.server import create_server
 
 from bot.app import build_app
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.models import Outbox
+from bot.outbox.worker import DeliveryWorker
 from bot.slack.port import Notifier, slack_client
 from bot.web import wsgi_app
 from bot.wiring import Deps
@@ -42,8 +45,14 @@ class SlackHarness:
         self.settings: Settings = load_settings(**settings)
         self.clock: Callable[[], datetime] = utcnow
         client = slack_client(fake.bot_token, fake.api_url, retries=2)
+        clock = lambda: self.clock()  # noqa: E731 - a test may swap self.clock
+        timeout = self.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
         self.deps = Deps(
-            settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
+            settings=self.settings,
+            db=db,
+            notifier=Notifier(client),
+            clock=clock,
+            delivery=DeliveryWorker(db, clock, claim_timeout=timeout),
         )
         self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
         self.app = build_app(self.deps, executor=self.work)
@@ -64,6 +73,9 @@ class SlackHarness:
 
     def close(self) -> None:
         self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
+        assert self.deps.delivery is not None
+        self.deps.delivery.settle(timeout=10)
+        self.deps.delivery.stop()
         self.server.close()
         self._thread.join(timeout=5)
 
@@ -79,7 +91,31 @@ class SlackHarness:
         assert response.status == 200
         self.fake.wait_for(lambda f: len(f.calls_to("pins.add")) > before)
         self.fake.wait_for(lambda f: any(" declared: " in t for t in self.ephemerals()))
-        return str(self.fake.calls_to("pins.add")[-1].args["channel"])
+        channel = str(self.fake.calls_to("pins.add")[-1].args["channel"])
+        self.fake.wait_for(lambda f: self.declared(), what="the declaration to finish")
+        return channel
+
+    def declared(self) -> bool:
+        """Every declaration finished (channel, invite, card, pin, bookmark, topic) or gave up."""
+        with self.deps.db.unit_of_work() as session:
+            open_rows = session.scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(
+                    Outbox.kind.in_(("declare", "topic")),
+                    Outbox.sent_at.is_(None),
+                    Outbox.failed.is_(False),
+                )
+            )
+        return not open_rows
+
+    def card(self, channel: str) -> Any:
+        """The chat.postMessage call that posted the incident card in `channel`."""
+        return next(
+            c
+            for c in self.fake.calls_to("chat.postMessage")
+            if c.args.get("channel") == channel and "Incident" in str(c.args.get("blocks")) and c.ok
+        )
 
     def forget_replies(self) -> None:
         """Start counting ephemeral replies afresh."""
