@@ -156,13 +156,13 @@ class Courier:
             store.mark_sent(self.db, ids, now=now, note=f"skipped: {exc}")
             return None
         except Later as exc:
-            store.defer(self.db, ids, until=now + timedelta(seconds=exc.seconds))
+            store.defer(self.db, ids, until=now + timedelta(seconds=exc.seconds), untried=True)
             drained.later(exc.seconds)
             return None
         except Paced as exc:
             # Nothing was sent: due as before, and this lane's turn comes when the wait is over.
             wait = float(exc.retry_after or 1)
-            store.defer(self.db, ids, until=now)
+            store.defer(self.db, ids, until=now, untried=True)
             drained.later(wait)
             return wait
         except SlackFailure as exc:

@@ -163,14 +163,17 @@ def release(
         session.execute(update(Outbox).where(Outbox.id.in_(_ids(row_ids))).values(**values))
 
 
-def defer(db: Database, row_ids: Sequence[int], *, until: datetime) -> None:
+def defer(db: Database, row_ids: Sequence[int], *, until: datetime, untried: bool = False) -> None:
     """Hand claimed rows back, due at `until`, without counting an attempt (pacing, or not
-    possible yet)."""
+    possible yet). `untried`: the attempt just marked made no call, so it needs no check."""
+    values: dict[str, Any] = {"claimed_at": None, "claimed_by": None, "due_at": until}
+    if untried:
+        values["attempted_at"] = None
     with db.unit_of_work() as session:
         session.execute(
             update(Outbox)
             .where(Outbox.id.in_(list(row_ids)), Outbox.sent_at.is_(None))
-            .values(claimed_at=None, claimed_by=None, due_at=until)
+            .values(**values)
         )
 
 
