@@ -90,13 +90,13 @@ class IncidentService:
                     "Nothing was recorded; try `/incident declare` again.",
                     exc.code,
                 ) from exc
-            setup.hand_over(self.deps, incident.id, told=False)
+            setup.hand_over(self.deps, incident.id, told=False, unknown=exc.code in UNKNOWN)
             raise Pending(
                 f"Incident {number} is recorded, but Slack is slow to create its channel: it "
                 "will appear shortly, you will be invited, and I'll send you its link."
             ) from exc
         except Exception:
-            setup.hand_over(self.deps, incident.id, told=False)
+            setup.hand_over(self.deps, incident.id, told=False, unknown=True)
             raise
         setup.hand_over(self.deps, incident.id, told=True)
         return incident, []

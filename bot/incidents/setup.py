@@ -50,14 +50,15 @@ def record(session: Session, incident: Incident, by: str, now: datetime, worker:
     store.enqueue(session, [{**row, "claimed_at": now, "claimed_by": worker}])
 
 
-def hand_over(deps: Deps, incident_id: int, *, told: bool) -> None:
-    """The declaring thread is done with the row: the delivery worker finishes from here."""
+def hand_over(deps: Deps, incident_id: int, *, told: bool, unknown: bool = False) -> None:
+    """The declaring thread is done with the row: the delivery worker finishes from here.
+    `unknown`: its channel creation got no answer, so the channel is looked for first."""
     now = deps.clock()
     with deps.db.unit_of_work() as session:
         row = session.scalar(select(Outbox).where(Outbox.dedupe_key == key(incident_id)))
         if row is None:
             return
-        row.payload = {**row.payload, "told": told}
+        row.payload = {**row.payload, "told": told, "look_first": unknown}
         row.claimed_at = row.claimed_by = None
         row.due_at = now
     if deps.delivery is not None:
@@ -76,15 +77,16 @@ def abandon(deps: Deps, incident_id: int) -> None:
         session.execute(delete(Incident).where(Incident.id == incident_id))
 
 
-def open_channel(deps: Deps, incident_id: int) -> Incident:
+def open_channel(deps: Deps, incident_id: int, *, look_first: bool = False) -> Incident:
     """Create the incident's channel (or adopt it, see the module docstring) and record it,
-    with its announcement and topic, in one transaction; kick their lanes."""
+    with its announcement and topic, in one transaction; kick their lanes. `look_first`: an
+    earlier attempt may have made it (its answer was lost), so look for it before creating."""
     with deps.db.unit_of_work() as session:
         incident = session.get(Incident, incident_id)
         assert incident is not None
     if incident.channel_id:
         return incident
-    channel = _create_or_adopt(deps, incident)
+    channel = _create_or_adopt(deps, incident, look_first)
     now = deps.clock()
     with deps.db.unit_of_work() as session:
         session.execute(
@@ -102,17 +104,19 @@ def open_channel(deps: Deps, incident_id: int) -> Incident:
     return incident
 
 
-def _create_or_adopt(deps: Deps, incident: Incident) -> dict[str, Any]:
+def _create_or_adopt(deps: Deps, incident: Incident, look_first: bool) -> dict[str, Any]:
     slack, prefix = deps.notifier, deps.settings.INCIDENT_CHANNEL_PREFIX
     name = incident.channel_name
     for attempt in range(NAME_ATTEMPTS):
         name = channel_name(prefix, incident.number, incident.title, attempt)
-        try:
-            return slack.create_channel(name, private=incident.private)
-        except SlackFailure as exc:
-            if exc.code != "name_taken":
-                raise
-        found = channel_named(slack, name)
+        found = channel_named(slack, name) if look_first else None
+        if found is None:
+            try:
+                return slack.create_channel(name, private=incident.private)
+            except SlackFailure as exc:
+                if exc.code != "name_taken":
+                    raise
+            found = channel_named(slack, name)
         if found is not None and _ours(deps, found, incident.id):
             log.info("adopting #%s: created for incident %s earlier", name, incident.number)
             return found
@@ -135,7 +139,8 @@ def _ours(deps: Deps, channel: dict[str, Any], incident_id: int) -> bool:
 def finish(deps: Deps, row: Outbox, now: datetime) -> str:
     """The `declare` outbox sender: every step not done yet, independent ones at once."""
     progress = dict(row.payload)
-    incident = open_channel(deps, progress["incident"])
+    look_first = bool(progress.get("look_first")) or row.attempted_at is not None
+    incident = open_channel(deps, progress["incident"], look_first=look_first)
     channel = incident.channel_id or ""
     # Attempted before (its answer lost, or its process killed): look in Slack before posting
     # the card or adding the bookmark again.

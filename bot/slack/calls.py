@@ -165,12 +165,14 @@ class PatientRateLimitRetry(RateLimitErrorRetryHandler):
         return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
-def slack_client(token: str, base_url: str, *, retries: int = 2) -> WebClient:
+def slack_client(
+    token: str, base_url: str, *, retries: int = 2, timeout: int = TIMEOUT
+) -> WebClient:
     """The one Slack client factory: SLACK_API_URL plus retries that never double an effect."""
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=TIMEOUT,
+        timeout=timeout,
         retry_handlers=[
             SafeConnectionRetry(max_retry_count=1),
             PatientRateLimitRetry(max_retry_count=retries),

@@ -29,7 +29,9 @@ SIGNING_SECRET = "test-signing-secret"
 class SlackHarness:
     """Signed HTTP into the app; every Web API call lands in `fake` and is recorded."""
 
-    def __init__(self, db: Database, fake: FakeSlack, **overrides: Any) -> None:
+    def __init__(
+        self, db: Database, fake: FakeSlack, *, slack_timeout: int = 10, **overrides: Any
+    ) -> None:
         self.fake = fake
         self.announce = fake.add_channel("incidents", members=["UBOT"])
         settings: dict[str, Any] = {
@@ -44,7 +46,7 @@ class SlackHarness:
         settings.update(overrides)
         self.settings: Settings = load_settings(**settings)
         self.clock: Callable[[], datetime] = utcnow
-        client = slack_client(fake.bot_token, fake.api_url, retries=2)
+        client = slack_client(fake.bot_token, fake.api_url, retries=2, timeout=slack_timeout)
         clock = lambda: self.clock()  # noqa: E731 - a test may swap self.clock
         timeout = self.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
         self.deps = Deps(
