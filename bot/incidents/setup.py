@@ -34,6 +34,7 @@ from bot.wiring import Deps
 log = logging.getLogger(__name__)
 NAME_ATTEMPTS = 5
 CARD = "card"  # the card post's metadata `what`
+TOLD = "told"  # the declarer's DM's
 _steps = ThreadPoolExecutor(max_workers=8, thread_name_prefix="declare")
 
 
@@ -152,7 +153,7 @@ def finish(deps: Deps, row: Outbox, now: datetime) -> str:
         if not incident.card_ts:
             phase["card"] = lambda: _post_card(deps, row, incident, checked)
         if not progress.get("told"):
-            phase["told"] = lambda: _tell_declarer(deps, incident)
+            phase["told"] = lambda: _tell_declarer(deps, row, incident, checked)
         done = _at_once(phase)
         progress.update({k: True for k in done if k != "card"})
         if "card" in done:
@@ -223,10 +224,16 @@ def _bookmark(deps: Deps, incident: Incident, link: str, checked: bool) -> None:
         log.warning("could not bookmark the card of incident %s: %s", incident.number, exc.code)
 
 
-def _tell_declarer(deps: Deps, incident: Incident) -> None:
-    """The declarer's reply was lost with the process that declared: say it by DM."""
+def _tell_declarer(deps: Deps, row: Outbox, incident: Incident, checked: bool) -> None:
+    """The declarer's reply was lost with the process that declared: say it by DM (once)."""
     text = f"Incident {incident.number} declared: <#{incident.channel_id}>. You are the commander."
     try:
-        deps.notifier.dm(incident.declared_by, text)
+        if checked:
+            since = row.attempted_at or deps.clock()
+            posts = tagged_posts(deps.notifier, incident.declared_by, since)
+            if any(row.id in p.rows and p.payload.get("what") == TOLD for p in posts):
+                return
+        with tagged([row.id], what=TOLD):
+            deps.notifier.dm(incident.declared_by, text)
     except SlackFailure as exc:
         log.warning("could not tell the declarer of incident %s: %s", incident.number, exc.code)
