@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -16,7 +16,8 @@ from bot.clock import utcnow
 from bot.models import ProcessedEvent
 from bot.scheduling.senders import courier
 from bot.wiring import Deps
-from handlers import register_all
+from handlers import backlog, register_all
+from handlers.backlog import BoundedExecutor
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
     """Bolt app with signature verification, event de-duplication and every handler."""
     settings = deps.settings
+    work = executor or BoundedExecutor(
+        settings.INCIDENT_WORKER_THREADS, settings.INCIDENT_WORK_QUEUE_MAX
+    )
     app = App(
         client=deps.notifier.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
@@ -32,13 +36,13 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
         # Listeners ack in the request thread; their work runs as Bolt lazy listeners on
         # this pool, so a burst of slow work never delays the acks of later requests.
         process_before_response=True,
-        listener_executor=executor
-        or ThreadPoolExecutor(
-            max_workers=settings.INCIDENT_WORKER_THREADS, thread_name_prefix="work"
-        ),
+        listener_executor=work,
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
     )
+
+    if isinstance(work, BoundedExecutor):
+        backlog.register(app, work)  # first: a refused event must not count as handled
 
     @app.middleware
     def skip_duplicate_events(body: dict[str, Any], next: Callable[[], Any]) -> Any:

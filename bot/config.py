@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     PORT: int = Field(default=3000, ge=1, le=65535)
     INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
     INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)
+    INCIDENT_WORK_QUEUE_MAX: int = Field(default=200, ge=1, le=100000)
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod

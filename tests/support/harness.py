@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.outbox.worker import DeliveryWorker
 from bot.slack.port import Notifier, slack_client
 from bot.web import wsgi_app
 from bot.wiring import Deps
+from handlers.backlog import BoundedExecutor
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
 
@@ -56,7 +56,9 @@ class SlackHarness:
             clock=clock,
             delivery=DeliveryWorker(db, clock, claim_timeout=timeout),
         )
-        self.work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="work")
+        self.work = BoundedExecutor(
+            self.settings.INCIDENT_WORKER_THREADS, self.settings.INCIDENT_WORK_QUEUE_MAX
+        )
         self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
             wsgi_app(self.app, self.deps),
