@@ -68,7 +68,8 @@ class Kind:
 
     group: "one" (each row alone), "merge" (up to `most` consecutive rows in one call) or
     "latest" (every row of the kind in the lane collapses into one call of the latest state).
-    posts: the call is one tagged post to the lane, checked for before it is sent again.
+    posts: the call is one tagged post to the lane, checked for before it is sent again
+    (otherwise the sender checks what it needs itself, see bot.incidents.setup).
     first_retry: seconds before the first retry after a failure, doubling after each.
     """
 
@@ -156,13 +157,14 @@ class Courier:
             store.mark_sent(self.db, ids, now=now, note=f"skipped: {exc}")
             return None
         except Later as exc:
-            store.defer(self.db, ids, until=now + timedelta(seconds=exc.seconds), untried=True)
+            until = now + timedelta(seconds=exc.seconds)
+            store.defer(self.db, ids, until=until, untried=kind is not None and kind.posts)
             drained.later(exc.seconds)
             return None
         except Paced as exc:
             # Nothing was sent: due as before, and this lane's turn comes when the wait is over.
             wait = float(exc.retry_after or 1)
-            store.defer(self.db, ids, until=now, untried=True)
+            store.defer(self.db, ids, until=now, untried=kind is not None and kind.posts)
             drained.later(wait)
             return wait
         except SlackFailure as exc:
@@ -241,7 +243,10 @@ class Courier:
         give_up = code in PERMANENT or attempts >= kind.patience
         delay = retry_delay(attempts, None, kind.first_retry)
         retry_at = None if give_up else now + timedelta(seconds=delay)
-        unknown = code in UNKNOWN if unknown is None else unknown
+        if unknown is None:
+            # A single post either landed or not; a sender of several calls (a declaration,
+            # a digest) may have landed some before another failed: it checks each time.
+            unknown = code in UNKNOWN or not kind.posts
         ids = [r.id for r in group]
         store.release(
             self.db, ids, error=code, retry_at=retry_at, attempts=attempts, unknown=unknown

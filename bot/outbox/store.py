@@ -120,12 +120,16 @@ def mark_sent(
 
 def attempt(db: Database, row_ids: Sequence[int], *, now: datetime) -> None:
     """Record, before the Slack call, that it is being made: should its answer be lost (or
-    this process die), whoever claims the rows next checks Slack before sending again."""
+    this process die), whoever claims the rows next checks Slack before sending again.
+
+    An earlier attempt whose outcome is still unknown keeps its time: the check must look
+    back to the first attempt that may have landed, not only to the last.
+    """
     with db.unit_of_work() as session:
         session.execute(
             update(Outbox)
             .where(Outbox.id.in_(list(row_ids)))
-            .values(attempted_at=now, claimed_at=now)
+            .values(attempted_at=func.coalesce(Outbox.attempted_at, now), claimed_at=now)
         )
 
 

@@ -100,16 +100,26 @@ class Serve:
                 self.kill()
 
 
-def _settled(db: Database) -> bool:
+def _unsettled(db: Database) -> list[str]:
+    """What is not done yet: unsent outbox rows and incidents without a channel."""
     with db.unit_of_work() as session:
         pending = session.scalars(
-            select(Outbox.kind).where(Outbox.sent_at.is_(None), Outbox.failed.is_(False))
+            select(Outbox).where(Outbox.sent_at.is_(None), Outbox.failed.is_(False))
         ).all()
-        unopened = session.scalars(select(Incident.id).where(Incident.channel_id.is_(None))).all()
-    return not pending and not unopened
+        unopened = session.scalars(select(Incident).where(Incident.channel_id.is_(None))).all()
+    rows = [
+        f"{r.dedupe_key} {r.attempts} {r.last_error} {r.claimed_by} {r.due_at}" for r in pending
+    ]
+    return rows + [f"incident {i.number} has no channel" for i in unopened]
 
 
-@pytest.mark.parametrize("trials", [5, pytest.param(20, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "trials",
+    [
+        pytest.param(5, marks=pytest.mark.timeout(600)),
+        pytest.param(20, marks=[pytest.mark.slow, pytest.mark.timeout(1800)]),
+    ],
+)
 def test_killed_at_random_points_everything_happens_once(
     db: Database, fake: FakeSlack, tmp_path: Path, trials: int
 ) -> None:
@@ -137,15 +147,23 @@ def test_killed_at_random_points_everything_happens_once(
             time.sleep(rand.uniform(0.0, 5.0))
             serve.kill()
             driver = serve.start()
-        deadline = time.monotonic() + 120
-        while not _settled(db):
-            assert time.monotonic() < deadline, f"not settled (seed {seed})"
+        deadline = time.monotonic() + 180
+        while left := _unsettled(db):
+            assert time.monotonic() < deadline, f"not settled (seed {seed}): {left}"
             time.sleep(0.5)
         time.sleep(3 * SLOW)  # anything still in flight lands
     finally:
         serve.stop()
         fake.slow("*", 0)
     _check(db, fake, announce, seed)
+
+
+def _rows(db: Database, incident: int) -> list[str]:
+    with db.unit_of_work() as session:
+        rows = session.scalars(
+            select(Outbox).where(Outbox.payload["incident"].as_integer() == incident)
+        )
+        return [f"{r.id} {r.dedupe_key} {r.attempts} {r.last_error} {r.payload}" for r in rows]
 
 
 def _check(db: Database, fake: FakeSlack, announce: str, seed: int) -> None:
@@ -170,7 +188,9 @@ def _check(db: Database, fake: FakeSlack, announce: str, seed: int) -> None:
                 and "Incident" in str(m.get("blocks"))
                 and m["text"].startswith(f"Incident {incident.number} (")
             ]
-            assert len(cards) == 1 and channel.pins == {cards[0]["ts"]}, f"one pinned card {why}"
+            seen = [(m["ts"], m.get("metadata")) for m in cards]
+            assert len(cards) == 1, f"one card {why}: {seen} {_rows(db, incident.id)}"
+            assert channel.pins == {cards[0]["ts"]}, f"one pinned card {why}"
             assert incident.card_ts == cards[0]["ts"], why
             mine = [t for t in announced if f"incident {incident.number} declared" in t]
             assert len(mine) == 1, f"one announcement of incident {incident.number} {why}"

@@ -117,7 +117,9 @@ def test_reminder_claimed_by_a_killed_process_is_sent_after_the_timeout(
         timeout=60,
     )
     assert done.returncode == 9 and done.stdout.strip() == "1", done.stderr
-    deps = make_deps(db, fake, now, INCIDENT_NUDGE_UNOWNED="off")
+    deps = make_deps(
+        db, fake, now, INCIDENT_NUDGE_UNOWNED="off", INCIDENT_REMINDER_CLAIM_TIMEOUT="10m"
+    )
     assert run_due(deps, now + timedelta(minutes=5)) == []
     assert run_due(deps, now + timedelta(minutes=10, seconds=1)) == ["reminder overdue AI-1 to U2"]
     assert len(dms(fake)) == 1

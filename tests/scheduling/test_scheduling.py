@@ -126,8 +126,9 @@ def test_planned_reminder_survives_a_crash_before_sending(db: Database, fake: Fa
 
 
 def test_a_claim_of_a_killed_sender_is_retried_after_the_timeout(
-    deps: Deps, fake: FakeSlack
+    db: Database, fake: FakeSlack
 ) -> None:
+    deps = make_deps(db, fake, NOW, INCIDENT_REMINDER_CLAIM_TIMEOUT="10m", **QUIET)
     incident = open_incident(deps.db, fake, NOW)
     add_item(deps.db, incident, now=NOW, due=DUE)
     plan(deps, BEFORE_AT)
