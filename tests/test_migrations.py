@@ -93,9 +93,9 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
                 )
             ).one()
             assert tuple(stored) == (None, None, None, 3723)
-        # 0004: an event recorded before then was recorded once handled
-        handled = "SELECT handled_at IS NOT NULL FROM processed_events WHERE event_id = 'Ev1'"
-        assert conn.execute(text(handled)).scalar_one()
+        if start < "0004":  # 0004: an event recorded before then was recorded once handled
+            handled = "SELECT handled_at IS NOT NULL FROM processed_events WHERE event_id = 'Ev1'"
+            assert conn.execute(text(handled)).scalar_one()
     db.dispose()
 
 
