@@ -48,7 +48,8 @@ class Incident(Base):
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)
-    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Null only between recording a declaration and Slack creating its channel.
+    channel_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     channel_name: Mapped[str] = mapped_column(String(80))
     commander: Mapped[str | None] = mapped_column(String(32))
     declared_by: Mapped[str] = mapped_column(String(32))
@@ -207,8 +208,10 @@ class ActionItem(Base):
 class Outbox(Base):
     """A message that must not be lost: recorded first, sent from the record, exactly once.
 
-    Reminders, nudges, digests and announcements are rows with a due time and a unique
-    dedupe key; a sweep claims due rows atomically and marks them sent after Slack accepts.
+    Everything the bot posts or updates in Slack from a change (timeline echoes, cards, topics,
+    announcements, declarations) and every reminder, nudge and digest is a row with a due time
+    and a unique dedupe key. `channel` is the row's lane (its destination): rows of one lane
+    are claimed together by one sender at a time and marked sent after Slack accepts.
     """
 
     __tablename__ = "outbox"
@@ -225,8 +228,14 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set just before a Slack call whose answer may be lost; a row claimed again with it set
+    # is checked against Slack (message metadata) before it is sent again.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "due_at"),
+        Index("ix_outbox_lane", "channel", "sent_at"),  # one destination's unsent rows
+    )
 
 
 class Postmortem(Base):

@@ -52,6 +52,7 @@ def declared_details(incidents: IncidentService, channel: str, user: str, view: 
                 lambda s, i, now, f=field, t=text: set_detail(
                     s, i, now=now, user=user, field=f, text=t
                 ),
+                declarer=True,  # called only right after `user` declared this incident
             )
     if incident is not None:
         incidents.refresh_card(incident)

@@ -96,7 +96,7 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         if start < "0004":  # 0004: an event recorded before then was recorded once handled
             handled = "SELECT handled_at IS NOT NULL FROM processed_events WHERE event_id = 'Ev1'"
             assert conn.execute(text(handled)).scalar_one()
-        # 0005: an incident from before has no summary or impact yet
+        # 0006: an incident from before has no summary or impact yet
         blank = conn.execute(text("SELECT summary, impact FROM incidents")).one()
         assert tuple(blank) == (None, None)
     db.dispose()

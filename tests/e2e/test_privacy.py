@@ -80,7 +80,7 @@ def test_non_member_buttons_are_refused_and_members_changes_carry_author(
 
 def test_hand_over_commander_and_channel_furniture(slack: SlackHarness) -> None:
     channel = slack.declare("Queue stuck", flags="sev2")
-    card = slack.fake.calls_to("chat.postMessage")[0]
+    card = slack.card(channel)
     card_ts = card.response["ts"]
     (bookmark,) = slack.fake.calls_to("bookmarks.add")
     assert bookmark.args["channel_id"] == channel and card_ts.replace(".", "") in str(

@@ -1,7 +1,7 @@
 """summary, impact, subscriptions
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-27 09:20:00.000000
 
 incidents gain `summary` and `impact` (text people type with `/incident summary|impact`);
@@ -15,8 +15,8 @@ from alembic import op
 
 import bot.db
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
