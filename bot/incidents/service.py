@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -98,9 +99,15 @@ class IncidentService:
                 f"Incident {number} is recorded, but Slack is slow to create its channel: it "
                 "will appear shortly, you will be invited, and I'll send you its link."
             ) from exc
-        except Exception:
+        except Exception as exc:
+            # Recorded, and finished from the record: say so rather than apologise.
+            ref = uuid.uuid4().hex[:8]
+            log.exception("declaring incident %s failed after it was recorded ref=%s", number, ref)
             setup.hand_over(self.deps, incident.id, told=False, unknown=True)
-            raise
+            raise Pending(
+                f"Incident {number} is recorded, but its channel is not made yet (ref `{ref}`): "
+                "it will be retried, and I'll send you its link."
+            ) from exc
         setup.hand_over(self.deps, incident.id, told=True)
         return incident, []
 

@@ -27,7 +27,7 @@ from bot.incidents import announcements, messages, publishing
 from bot.incidents.rules import channel_name
 from bot.models import Incident, Outbox
 from bot.outbox import store
-from bot.slack.calls import tagged
+from bot.slack.calls import UNKNOWN, tagged
 from bot.slack.recall import bookmark_titled, channel_named, tagged_posts
 from bot.wiring import Deps
 
@@ -122,8 +122,7 @@ def _create_or_adopt(deps: Deps, incident: Incident, look_first: bool) -> dict[s
             log.info("adopting #%s: created for incident %s earlier", name, incident.number)
             return found
     raise SlackFailure(
-        f"Couldn't create the incident channel: {NAME_ATTEMPTS} names like #{name} are taken. "
-        "Declare again with a different title.",
+        f"{NAME_ATTEMPTS} channel names like #{name} are taken: use a different title.",
         "name_taken",
     )
 
@@ -149,23 +148,20 @@ def finish(deps: Deps, row: Outbox, now: datetime) -> str:
     try:
         phase: dict[str, Callable[[], Any]] = {}
         if not progress.get("invited"):
-            phase["invited"] = lambda: deps.notifier.invite(channel, [incident.declared_by])
+            phase["invited"] = lambda: _invite(deps, incident)
         if not incident.card_ts:
             phase["card"] = lambda: _post_card(deps, row, incident, checked)
         if not progress.get("told"):
             phase["told"] = lambda: _tell_declarer(deps, row, incident, checked)
-        done = _at_once(phase)
-        progress.update({k: True for k in done if k != "card"})
+        done = _at_once(phase, progress)
         if "card" in done:
             incident.card_ts = done["card"]
         if incident.card_ts and not progress.get("pinned"):
-            link = _at_once(
-                {
-                    "pinned": lambda: deps.notifier.pin(channel, incident.card_ts or ""),
-                    "link": lambda: deps.notifier.permalink(channel, incident.card_ts or ""),
-                }
-            )
-            progress.update(pinned=True, link=link["link"])
+            pin_and_link: dict[str, Callable[[], Any]] = {
+                "pinned": lambda: deps.notifier.pin(channel, incident.card_ts or ""),
+                "link": lambda: deps.notifier.permalink(channel, incident.card_ts or ""),
+            }
+            _at_once(pin_and_link, progress)
         if progress.get("link") and not progress.get("bookmarked"):
             _bookmark(deps, incident, progress["link"], checked)
             progress["bookmarked"] = True
@@ -174,19 +170,31 @@ def finish(deps: Deps, row: Outbox, now: datetime) -> str:
     return f"incident {incident.number} set up in #{incident.channel_name}"
 
 
-def _at_once(steps: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Run independent Slack calls concurrently; the first failure is raised after all end."""
+def _at_once(steps: dict[str, Callable[[], Any]], progress: dict[str, Any]) -> dict[str, Any]:
+    """Run independent Slack calls concurrently and note each that succeeded in `progress`
+    (its result, or True); the first failure is raised once all have ended."""
     futures = {name: _steps.submit(copy_context().run, step) for name, step in steps.items()}
     results: dict[str, Any] = {}
     failure: BaseException | None = None
     for name, future in futures.items():
         try:
             results[name] = future.result()
+            progress[name] = True if results[name] is None else results[name]
         except BaseException as exc:
             failure = failure or exc
     if failure is not None:
         raise failure
     return results
+
+
+def _invite(deps: Deps, incident: Incident) -> None:
+    """The declarer into the channel; a refusal for good is logged, not fatal."""
+    try:
+        deps.notifier.invite(incident.channel_id or "", [incident.declared_by])
+    except SlackFailure as exc:
+        if exc.code in UNKNOWN or exc.code == "ratelimited":
+            raise
+        log.warning("could not invite the declarer of incident %s: %s", incident.number, exc.code)
 
 
 def _post_card(deps: Deps, row: Outbox, incident: Incident, checked: bool) -> str:
@@ -219,7 +227,7 @@ def _bookmark(deps: Deps, incident: Incident, link: str, checked: bool) -> None:
     try:
         deps.notifier.bookmark(channel, title, link)
     except SlackFailure as exc:
-        if exc.code in ("no_answer", "server_error", "ratelimited"):
+        if exc.code in UNKNOWN or exc.code == "ratelimited":
             raise
         log.warning("could not bookmark the card of incident %s: %s", incident.number, exc.code)
 

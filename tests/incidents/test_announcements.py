@@ -24,7 +24,7 @@ def test_announcement_that_slack_fails_is_sent_later_exactly_once(slack: SlackHa
     slack.declare("Announce later")
     line = slack.ephemerals()[0]
     assert "Incident 1 declared" in line and "try" not in line
-    slack.fake.wait_for(lambda f: slack.posts(slack.announce), timeout=30)
+    slack.fake.wait_for(lambda f: _rows(slack)[0].sent_at, timeout=30)
     (row,) = _rows(slack)
     assert row.sent_at is not None and row.attempts == 3
     checks = slack.fake.calls_to("conversations.history")
