@@ -137,5 +137,6 @@ def test_a_private_incident_is_resolved_without_details_in_the_announcement(
     sent = [c.args for c in slack.fake.calls_to("chat.postMessage")]
     to_announce = json.dumps([a for a in sent if a.get("channel") == slack.announce])
     assert "Payroll" not in to_announce and channel not in to_announce  # text nor blocks
+    slack.idle()  # the resolution post is sent from its own outbox row
     in_channel = "\n".join(slack.posts(channel))
     assert "Incident 1 resolved" in in_channel  # members still get the durations
