@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltRequest
 
+from bot.scheduling.senders import courier
 from bot.wiring import Deps
-from handlers import register_all
+from handlers import backlog, register_all
+from handlers.backlog import BoundedExecutor
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,9 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
     """Bolt app with signature verification and every handler (events are handled once each:
     handlers.events with bot.slack.deliveries)."""
     settings = deps.settings
+    work = executor or BoundedExecutor(
+        settings.INCIDENT_WORKER_THREADS, settings.INCIDENT_WORK_QUEUE_MAX
+    )
     app = App(
         client=deps.notifier.client,
         signing_secret=settings.SLACK_SIGNING_SECRET or "socket-mode-has-no-signing-secret",
@@ -28,13 +33,13 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
         # listeners on this pool, so a burst of slow work never delays later acks. Events
         # are acked after their work, so that a failed one comes again (handlers.events).
         process_before_response=True,
-        listener_executor=executor
-        or ThreadPoolExecutor(
-            max_workers=settings.INCIDENT_WORKER_THREADS, thread_name_prefix="work"
-        ),
+        listener_executor=work,
         request_verification_enabled=True,
         ignoring_self_events_enabled=True,
     )
+
+    if isinstance(work, BoundedExecutor):
+        backlog.register(app, work)  # first: a refused event must not count as handled
 
     @app.error
     def unexpected(error: Exception, body: dict[str, Any]) -> None:
@@ -42,6 +47,8 @@ def build_app(deps: Deps, *, executor: Executor | None = None) -> App:
         log.exception("unhandled error ref=%s type=%s", ref, body.get("type"), exc_info=error)
 
     register_all(app, deps)
+    if deps.delivery is not None:
+        deps.delivery.start(courier(deps))  # what changes record is sent from here on
     return app
 
 

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     INCIDENT_REMINDER_BEFORE: Seconds = Field(default="1d", validate_default=True)
     INCIDENT_REMINDER_OVERDUE_EVERY: Seconds = Field(default="7d", validate_default=True)
     INCIDENT_REMINDER_SWEEP: Seconds = Field(default="1m", validate_default=True)
-    INCIDENT_REMINDER_CLAIM_TIMEOUT: Seconds = Field(default="10m", validate_default=True)
+    INCIDENT_REMINDER_CLAIM_TIMEOUT: Seconds = Field(default="2m", validate_default=True)
     INCIDENT_NUDGE_SEV1: Seconds = Field(default="30m", validate_default=True)
     INCIDENT_NUDGE_SEV2: Seconds = Field(default="60m", validate_default=True)
     INCIDENT_NUDGE_SEV3: Seconds = Field(default="off", validate_default=True)
@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)
     INCIDENT_METRICS_PORT: str | None = None
     INCIDENT_METRICS_TOKEN: str | None = None
+    INCIDENT_WORK_QUEUE_MAX: int = Field(default=200, ge=1, le=100000)
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod

@@ -38,6 +38,8 @@ CSV_FIELDS = (
     *DURATION_FIELDS,
     "timeline_entries",
     "open_action_items",
+    "summary",  # added after the first release: at the end, so older readers keep their columns
+    "impact",
 )
 
 
@@ -67,6 +69,8 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
     out: dict[str, Any] = {
         "number": incident.number,
         "title": incident.title,
+        "summary": incident.summary,
+        "impact": incident.impact,
         "severity": incident.severity,
         "status": incident.status,
         "channel_id": incident.channel_id,

@@ -25,6 +25,7 @@ STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MILESTONES = ("started", "detected", "acknowledged", "mitigated", "resolved")
 ROLES = ("commander", "scribe", "comms")
 TITLE_MAX = 200  # an incident title, in the modal, the command and the column
+SUMMARY_MAX = 1000  # the summary and the customer impact: a paragraph each, shown on the card
 DURATIONS = ("time_to_detect", "time_to_acknowledge", "time_to_mitigate", "time_to_resolve")
 
 
@@ -42,10 +43,13 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    summary: Mapped[str | None] = mapped_column(Text)
+    impact: Mapped[str | None] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)
-    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Null only between recording a declaration and Slack creating its channel.
+    channel_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     channel_name: Mapped[str] = mapped_column(String(80))
     commander: Mapped[str | None] = mapped_column(String(32))
     declared_by: Mapped[str] = mapped_column(String(32))
@@ -157,6 +161,18 @@ class TimelineRevision(Base):
     entry: Mapped[TimelineEntry] = relationship(back_populates="revisions")
 
 
+class Subscription(Base):
+    """Someone who asked for a direct message when an incident's severity changes or it
+    is resolved (bot.incidents.subscriptions)."""
+
+    __tablename__ = "subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    __table_args__ = (UniqueConstraint("incident_id", "user_id"),)
+
+
 class ProcessedEvent(Base):
     """A Slack event id being handled (claimed at `received_at`) or handled (`handled_at`),
     so a retried delivery changes nothing and a failed one is handled again (bot.slack)."""
@@ -208,8 +224,10 @@ class Person(Base):
 class Outbox(Base):
     """A message that must not be lost: recorded first, sent from the record, exactly once.
 
-    Reminders, nudges, digests and announcements are rows with a due time and a unique
-    dedupe key; a sweep claims due rows atomically and marks them sent after Slack accepts.
+    Everything the bot posts or updates in Slack from a change (timeline echoes, cards, topics,
+    announcements, declarations) and every reminder, nudge and digest is a row with a due time
+    and a unique dedupe key. `channel` is the row's lane (its destination): rows of one lane
+    are claimed together by one sender at a time and marked sent after Slack accepts.
     """
 
     __tablename__ = "outbox"
@@ -226,8 +244,14 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set just before a Slack call whose answer may be lost; a row claimed again with it set
+    # is checked against Slack (message metadata) before it is sent again.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "due_at"),
+        Index("ix_outbox_lane", "channel", "sent_at"),  # one destination's unsent rows
+    )
 
 
 class Postmortem(Base):

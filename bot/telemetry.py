@@ -6,7 +6,7 @@ from the database at scrape time in bot.metrics, not kept here.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -27,5 +27,20 @@ REMINDERS_SENT = Counter(
     "incident_bot_reminders_sent",
     "Action-item reminders, nudges and digests delivered to Slack, by kind.",
     ["kind"],
+    registry=REGISTRY,
+)
+WORK_QUEUE_DEPTH = Gauge(
+    "incident_bot_work_queue_depth",
+    "Work after acks (listener work) queued and not yet started in this process.",
+    registry=REGISTRY,
+)
+WORK_QUEUE_OLDEST = Gauge(
+    "incident_bot_work_queue_oldest_seconds",
+    "How long the oldest queued work item of this process has waited to start.",
+    registry=REGISTRY,
+)
+WORK_QUEUE_REFUSED = Counter(
+    "incident_bot_work_refused",
+    "Requests acked but refused because the work queue was full (INCIDENT_WORK_QUEUE_MAX).",
     registry=REGISTRY,
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
+from bot.comms.catchup import catch_up
 from bot.overview.home import publish_home
 from bot.slack import deliveries
 from bot.slack.deliveries import Delivery
@@ -78,9 +79,12 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
 
 
 def member_joined(event: dict[str, Any], context: BoltContext) -> None:
-    """Joining the channel makes a member (Bolt delivers this for the bot too: not a member)."""
+    """Joining the channel makes a member (Bolt delivers this for the bot too: not a member),
+    who is first caught up, unless the bot invited them (so a failed catch-up is retried)."""
     if event.get("user") != context.bot_user_id:
-        service(context).members.joined(event["channel"], event["user"])
+        incidents = service(context)
+        catch_up(incidents.deps, event["channel"], event["user"])
+        incidents.members.joined(event["channel"], event["user"])
 
 
 def member_left(event: dict[str, Any], context: BoltContext) -> None:

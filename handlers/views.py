@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext
 from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
+from bot.incidents.details import DETAILS, check_detail, set_detail
 from bot.incidents.service import IncidentService
 from bot.models import TITLE_MAX
 from bot.parsing import check_text
@@ -25,8 +26,36 @@ from handlers.reply import user_id as user_of
 Check = Callable[[dict[str, Any], IncidentService], dict[str, str]]
 
 
+DETAIL_INPUTS = {"summary": ids.SUMMARY_INPUT, "impact": ids.IMPACT_INPUT}
+
+
 def declare_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    return field_errors(view, {ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)})
+    checks: dict[str, Callable[[str], object]] = {
+        ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)
+    }
+    for field, block_id in DETAIL_INPUTS.items():
+        if (value(view, block_id) or "").strip():  # optional: checked only when typed
+            checks[block_id] = functools.partial(check_detail, field)
+    return field_errors(view, checks)
+
+
+def declared_details(incidents: IncidentService, channel: str, user: str, view: dict) -> None:
+    """The modal's summary and impact, recorded after the declaration like typed commands."""
+    incident = None
+    for field in DETAILS:
+        text = (value(view, DETAIL_INPUTS[field]) or "").strip()
+        if text:
+            incident, _ = incidents.change(
+                channel,
+                user,
+                f"/incident {field} TEXT",
+                lambda s, i, now, f=field, t=text: set_detail(
+                    s, i, now=now, user=user, field=f, text=t
+                ),
+                declarer=True,  # called only right after `user` declared this incident
+            )
+    if incident is not None:
+        incidents.refresh_card(incident)
 
 
 def declare(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
@@ -42,6 +71,7 @@ def declare(body: dict[str, Any], view: dict[str, Any], context: BoltContext) ->
             severity=value(view, ids.SEVERITY_INPUT) or "sev3",
             private="private" in (value(view, ids.PRIVATE_INPUT) or []),
         )
+        declared_details(incidents, incident.channel_id, user, view)
         warning = f" :warning: {' '.join(problems)}" if problems else ""
         incidents.slack.dm(
             user, f"Incident {incident.number} declared: <#{incident.channel_id}>.{warning}"

@@ -19,7 +19,7 @@ LAYERS = (
     ("slack port", ("bot.slack",)),
     ("composition root and outbox", ("bot.wiring", "bot.outbox")),
     ("domains", ("bot.incidents", "bot.timeline", "bot.followups", "bot.stats",
-                 "bot.drafting", "bot.export")),
+                 "bot.drafting", "bot.export", "bot.comms")),
     ("summaries", ("bot.overview",)),
     ("conductor and listeners", ("bot.scheduling", "handlers")),
     ("entry points", ("bot.app", "bot.web", "bot.socket_mode", "bot.server", "bot.cli",

@@ -16,13 +16,13 @@ def test_defaults_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> No
     for name in [n for n in os.environ if n.startswith(("INCIDENT_", "SLACK_"))]:
         monkeypatch.delenv(name)
     settings = load_settings()
-    # README: 1d, 7d, 1m, 10m; nudges 30m, 60m, off, off; unowned 1h
+    # README: 1d, 7d, 1m, 2m; nudges 30m, 60m, off, off; unowned 1h
     assert (
         settings.INCIDENT_REMINDER_BEFORE,
         settings.INCIDENT_REMINDER_OVERDUE_EVERY,
         settings.INCIDENT_REMINDER_SWEEP,
         settings.INCIDENT_REMINDER_CLAIM_TIMEOUT,
-    ) == (DAY, 7 * DAY, MINUTE, 10 * MINUTE)
+    ) == (DAY, 7 * DAY, MINUTE, 2 * MINUTE)
     assert (
         settings.INCIDENT_NUDGE_SEV1,
         settings.INCIDENT_NUDGE_SEV2,

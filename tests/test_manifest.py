@@ -197,4 +197,6 @@ def test_bot_scopes_are_unique_and_exactly_the_needed_ones(manifest: dict[str, A
         "files:read",
         "canvases:write",
         "im:write",
+        "im:history",  # reminders: was a DM whose answer was lost delivered?
+        "bookmarks:read",  # the card bookmark: was it added before an answer was lost?
     }

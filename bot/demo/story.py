@@ -85,6 +85,12 @@ class DemoRun:
         if answer:
             payload = json.loads(answer)
             self.slack._print("only you see", self.slack.render(payload))
+        self.settle()
+
+    def settle(self) -> None:
+        """Let the delivery worker post what the command recorded, so the story prints in order."""
+        if self.deps.delivery is not None:
+            self.deps.delivery.settle(timeout=30)
 
     def react(self, user: str, channel: str, ts: str, reaction: str = "pushpin") -> None:
         """A person adds a reaction: Slack sends the app a signed `reaction_added` event."""
@@ -111,6 +117,7 @@ class DemoRun:
         )
         headers = self._headers(body) | {"content-type": "application/json"}
         dispatch(self.app, body, headers)
+        self.settle()
 
     def _headers(self, body: str) -> dict[str, str]:
         stamp = str(int(time.time()))
@@ -126,6 +133,8 @@ class DemoRun:
             return by_number(session, number).channel_id
 
     def close(self) -> None:
+        if self.deps.delivery is not None:
+            self.deps.delivery.stop()
         self.slack.close()
         self.deps.db.dispose()
 

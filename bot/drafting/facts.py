@@ -62,6 +62,8 @@ class Facts:
     timeline: list[Entry]
     action_items: list[ActionFact]
     redactor: Redactor = field(default_factory=Redactor)
+    summary: str | None = None  # as people stated it (`/incident summary`), redacted
+    impact: str | None = None
 
     @property
     def entry_ids(self) -> set[int]:
@@ -134,4 +136,6 @@ def gather(session: Session, incident: Incident, redactor: Redactor) -> Facts:
             for a in incident.action_items
         ],
         redactor=redactor,
+        summary=redactor(incident.summary),
+        impact=redactor(incident.impact),
     )

@@ -15,7 +15,6 @@ from bot.followups.items import (
     no_such_item,
     reassign_action_item,
     redate_action_item,
-    ref,
     snooze_action_item,
 )
 from bot.incidents.service import IncidentService
@@ -73,18 +72,17 @@ class FollowupService:
         """Run one change to an existing item, then post it where its incident lives."""
         self._require_visible(user, item_id)
         now = self.service.now()
+        echo = None
         with self.db.unit_of_work() as session:
             item, entry = change(session, now)
             incident = item.incident
             if entry is not None and incident is not None:
                 session.flush()
                 session.refresh(incident)
-        if entry is not None and incident is not None:
-            try:
-                self.service.publish_change(incident, entry)
-            except SlackFailure:
-                # The channel may be archived: the item lives on, the post is a courtesy.
-                log.info("could not post %s in %s", ref(item), incident.channel_id)
+                # Posted from the record; an archived channel only fails that post.
+                echo = self.service.record_change(session, incident, entry)
+        if echo is not None and incident is not None:
+            self.service.deliver(incident, echo, None)
         return item
 
     def _require_visible(self, user: str, item_id: int) -> None:

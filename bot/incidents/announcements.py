@@ -1,23 +1,25 @@
 """Announcements must not be lost: recorded in the outbox with the change, sent from the record.
 
-The service sends one at once after its commit; if Slack fails, the scheduler's sweep retries
-it like any reminder (same claim, backoff and give-up rules).
+The delivery worker sends one as soon as the announce channel's limits allow; if Slack fails,
+it is retried (the scheduler's sweep is the backstop) like any outbox row; a post whose answer
+was lost is looked for in the channel before it is made again.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy.orm import Session
 
+from bot.errors import SlackFailure
 from bot.incidents import messages
 from bot.models import Incident, Outbox
 from bot.outbox import store
-from bot.outbox.delivery import Courier
 from bot.slack.port import hint
 from bot.wiring import Deps
+
+log = logging.getLogger(__name__)
 
 
 def key(incident: Incident, event: str) -> str:
@@ -32,24 +34,6 @@ def record(session: Session, incident: Incident, event: str, by: str, now: datet
         return
     payload = {"incident": incident.id, "event": event, "by": by}
     store.enqueue(session, [store.row("announce", key(incident, event), channel, payload, now)])
-
-
-def send_now(deps: Deps, incident: Incident, event: str) -> str | None:
-    """Send a recorded announcement at once; None when sent, else why not (it is retried)."""
-    now = deps.clock()
-    timeout = deps.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
-    worker = f"announce-{os.getpid()}"
-    row = store.claim_key(
-        deps.db, key(incident, event), now=now, worker=worker, claim_timeout=timeout
-    )
-    courier = Courier(deps.db, senders={"announce": partial(send_announcement, deps)})
-    if row is None or courier.deliver(row, now) is not None:
-        return None
-    with deps.db.unit_of_work() as session:
-        stored = session.get(Outbox, row.id)
-        code = (stored.last_error if stored else None) or "error"
-        retried = stored is not None and not stored.failed
-    return f"The announcement failed: {hint(code)}" + (" (it will be retried)." if retried else ".")
 
 
 def send_announcement(deps: Deps, row: Outbox, now: datetime) -> str:
@@ -70,3 +54,17 @@ def send_announcement(deps: Deps, row: Outbox, now: datetime) -> str:
             if stored is not None:
                 stored.announce_ts = ts
     return f"announcement: incident {incident.number} {p['event']}"
+
+
+def report_failed(deps: Deps, row: Outbox, code: str) -> None:
+    """Slack refused an announcement for good: say so in the incident channel."""
+    with deps.db.unit_of_work() as session:
+        incident = session.get(Incident, row.payload["incident"])
+        channel = incident.channel_id if incident is not None else None
+    if not channel:
+        return
+    line = f":warning: The announcement in <#{row.channel}> failed: {hint(code)}."
+    try:
+        deps.notifier.post(channel, line)
+    except SlackFailure:
+        log.warning("could not report the failed announcement %s either", row.dedupe_key)

@@ -69,11 +69,12 @@ def declare(
     title: str,
     severity: str,
     private: bool,
-    channel_id: str,
+    channel_id: str | None,
     channel_name: str,
     declared_by: str,
 ) -> Incident:
-    """Record a declared incident whose Slack channel already exists; declarer commands."""
+    """Record a declared incident (its channel recorded now, or once Slack made it);
+    the declarer commands."""
     incident = Incident(
         number=number,
         title=check_text(title, "title", TITLE_MAX),

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.clock import human_duration
+from bot.incidents.details import detail_lines
 from bot.incidents.lifecycle import explained
 from bot.incidents.rules import START_NOUN
 from bot.models import SEVERITIES, STATUSES, Incident, TimelineEntry
@@ -53,6 +54,7 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
         milestones.append(f"*{name}*: {when(value, zone) if value else '—'}")
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Incident {incident.number}: {incident.title}", 150)),
+        *[SectionBlock(text=MarkdownTextObject(text=line)) for line in detail_lines(incident)],
         SectionBlock(
             fields=[
                 MarkdownTextObject(text=f"*Severity*\n{SEVERITY_EMOJI[sev]} {sev.upper()}"),
@@ -204,6 +206,7 @@ def incident_list(incidents: Sequence[Incident], zone: ZoneInfo, now: datetime) 
         lines.append(
             f"{SEVERITY_EMOJI[inc.severity]} {lock}*Incident {inc.number}* <#{inc.channel_id}> "
             f"{inc.title} — {inc.status}, {who}, {age} old"
+            + "".join(f"\n      {line}" for line in detail_lines(inc, 150))
         )
     blocks.extend(chunked_sections(lines, max_blocks=48))
     return blocks

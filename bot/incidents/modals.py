@@ -12,13 +12,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.models import SEVERITIES, TITLE_MAX
+from bot.models import SEVERITIES, SUMMARY_MAX, TITLE_MAX
 from bot.slack import ids
 from bot.slack.modals import modal
 
 
 def declare_modal(channel: str, title: str = "") -> View:
-    """Declare an incident: title, severity, privacy."""
+    """Declare an incident: title, severity, privacy, and optionally summary and impact."""
     sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
     return modal(
         ids.DECLARE_MODAL,
@@ -52,6 +52,20 @@ def declare_modal(channel: str, title: str = "") -> View:
                     action_id=ids.PRIVATE_INPUT,
                     options=[Option(text="Private incident (private channel)", value="private")],
                 ),
+            ),
+            *(
+                InputBlock(
+                    block_id=block_id,
+                    label=label,
+                    optional=True,
+                    element=PlainTextInputElement(
+                        action_id=block_id, multiline=True, max_length=SUMMARY_MAX
+                    ),
+                )
+                for block_id, label in (
+                    (ids.SUMMARY_INPUT, "Summary (optional)"),
+                    (ids.IMPACT_INPUT, "Customer impact (optional)"),
+                )
             ),
         ],
         channel=channel,

@@ -1,26 +1,40 @@
-"""Application services: one unit of work per request, then Slack calls from what was committed."""
+"""Application services: one unit of work per request, with what Slack must show of it
+recorded in the same transaction and delivered from the record."""
 
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.comms import subscriptions
 from bot.errors import IncidentError, SlackFailure
-from bot.incidents import announcements, messages
+from bot.incidents import announcements, publishing, setup
 from bot.incidents import lifecycle as incidents
 from bot.incidents.membership import Membership
+from bot.incidents.publishing import is_resolution
 from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import TypedTime, check_text, read_time
+from bot.slack.calls import UNKNOWN, hint
 from bot.wiring import Deps
 
+__all__ = ["IncidentService", "Pending", "is_resolution", "refuse_if_blank"]
 log = logging.getLogger(__name__)
-NAME_ATTEMPTS = 5
-CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card shows
+SLOW_NOTICE = 3.0  # seconds before someone whose change is not in the channel yet is told
+SLOW_LINE = (
+    "Recorded on the timeline. Slack is slow right now: it will appear in the channel "
+    "shortly, nothing to retype."
+)
+
+
+class Pending(IncidentError):
+    """Recorded, but Slack has not shown it yet; it will (said to the person as is)."""
 
 
 class IncidentService:
@@ -54,105 +68,57 @@ class IncidentService:
     def declare(
         self, *, user: str, title: str, severity: str, private: bool
     ) -> tuple[Incident, list[str]]:
-        """Create the channel, record the incident, then invite, pin the card, announce."""
+        """Record the incident, create its channel, hand the rest to the delivery worker.
+
+        Returns once the channel exists, so the declarer gets its link at once; the invite,
+        card, pin, bookmark, announcement and topic follow from the record (bot.incidents.setup).
+        Raises Pending when Slack is too slow to say whether the channel was made.
+        """
         check_text(title, "title", TITLE_MAX)  # refuse before touching Slack
+        now = self.now()
+        worker = self.deps.delivery.name if self.deps.delivery else f"declare-{os.getpid()}"
         with self.db.unit_of_work() as session:
             number = incidents.claim_number(session)
-        channel = self._create_channel(number, title, private)
-        try:
-            with self.db.unit_of_work() as session:
-                incident = incidents.declare(
-                    session,
-                    now=self.now(),
-                    number=number,
-                    title=title,
-                    severity=severity,
-                    private=private,
-                    channel_id=channel["id"],
-                    channel_name=channel["name"],
-                    declared_by=user,
-                )
-                incident.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
-                announcements.record(session, incident, "declared", user, self.now())
-        except Exception:
-            self._discard_channel(channel["id"])
-            raise
-        return incident, self._furnish(incident, user)
-
-    def _create_channel(self, number: int, title: str, private: bool) -> dict[str, str]:
-        for attempt in range(NAME_ATTEMPTS):
-            name = channel_name(self.settings.INCIDENT_CHANNEL_PREFIX, number, title, attempt)
-            try:
-                return self.slack.create_channel(name, private=private)
-            except SlackFailure as exc:
-                if exc.code != "name_taken":
-                    raise SlackFailure(
-                        f"Couldn't create the incident channel: {exc.message} "
-                        "Nothing was recorded; try `/incident declare` again."
-                    ) from exc
-        raise SlackFailure(
-            f"Couldn't create the incident channel: {NAME_ATTEMPTS} names like #{name} are "
-            "taken. Nothing was recorded; declare again with a different title."
-        )
-
-    def _discard_channel(self, channel_id: str) -> None:
-        try:
-            self.slack.archive(channel_id)
-        except SlackFailure:
-            log.exception("could not archive orphan channel %s", channel_id)
-
-    def _furnish(self, incident: Incident, user: str) -> list[str]:
-        """Invite, post and pin the card, announce; returns what failed (reported, not fatal)."""
-        problems: list[str] = []
-        try:
-            self.slack.invite(incident.channel_id, [user])
-        except SlackFailure as exc:
-            problems.append(exc.message)
-        zone = self.settings.zone
-        card_ts = None
-        try:
-            card_ts = self.slack.post(
-                incident.channel_id,
-                messages.card_text(incident),
-                messages.incident_card(incident, zone),
+            name = channel_name(self.settings.INCIDENT_CHANNEL_PREFIX, number, title, 0)
+            incident = incidents.declare(
+                session,
+                now=now,
+                number=number,
+                title=title,
+                severity=severity,
+                private=private,
+                channel_id=None,
+                channel_name=name,
+                declared_by=user,
             )
-            self.slack.pin(incident.channel_id, card_ts)
+            incident.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
+            setup.record(session, incident, user, now, worker)
+        try:
+            incident = setup.open_channel(self.deps, incident.id)
         except SlackFailure as exc:
-            problems.append(f"The incident card: {exc.message}")
-        if card_ts is not None:
-            self._bookmark_card(incident, card_ts)
-        with self.db.unit_of_work() as session:
-            stored = session.get(Incident, incident.id)
-            assert stored is not None
-            stored.card_ts = card_ts
-        incident.card_ts = card_ts
-        problem = announcements.send_now(self.deps, incident, "declared")
-        if problem:
-            problems.append(problem)
-        self._topic(incident)
-        if problems:
-            try:
-                self.slack.post(incident.channel_id, ":warning: " + " ".join(problems))
-            except SlackFailure:
-                log.warning("could not tell #%s what failed", incident.channel_name)
-        return problems
-
-    def _bookmark_card(self, incident: Incident, card_ts: str) -> None:
-        """The incident card in the channel header: one click from anywhere in the channel."""
-        try:
-            link = self.slack.permalink(incident.channel_id, card_ts)
-            self.slack.bookmark(incident.channel_id, f"Incident {incident.number} card", link)
-        except SlackFailure:
-            log.warning("could not bookmark the card of incident %s", incident.number)
-
-    def _topic(self, incident: Incident) -> None:
-        who = f"IC <@{incident.commander}>" if incident.commander else "no IC"
-        try:
-            self.slack.set_topic(
-                incident.channel_id, f"{incident.severity.upper()} · {incident.status} · {who}"
-            )
-        except SlackFailure:
-            log.warning("could not set topic of %s", incident.channel_id)
+            if exc.code not in UNKNOWN and exc.code != "ratelimited":
+                setup.abandon(self.deps, incident.id)
+                raise SlackFailure(
+                    f"Couldn't create the incident channel: {exc.message} "
+                    "Nothing was recorded; try `/incident declare` again.",
+                    exc.code,
+                ) from exc
+            setup.hand_over(self.deps, incident.id, told=False, unknown=exc.code in UNKNOWN)
+            raise Pending(
+                f"Incident {number} is recorded, but Slack is slow to create its channel: it "
+                "will appear shortly, you will be invited, and I'll send you its link."
+            ) from exc
+        except Exception as exc:
+            # Recorded, and finished from the record: say so rather than apologise.
+            ref = uuid.uuid4().hex[:8]
+            log.exception("declaring incident %s failed after it was recorded ref=%s", number, ref)
+            setup.hand_over(self.deps, incident.id, told=False, unknown=True)
+            raise Pending(
+                f"Incident {number} is recorded, but its channel is not made yet (ref `{ref}`): "
+                "it will be retried, and I'll send you its link."
+            ) from exc
+        setup.hand_over(self.deps, incident.id, told=True)
+        return incident, []
 
     # --- changes in an incident channel --------------------------------------------------
     def change(
@@ -161,10 +127,15 @@ class IncidentService:
         user: str,
         usage: str,
         apply: Callable[[Session, Incident, datetime], TimelineEntry],
+        *,
+        declarer: bool = False,
     ) -> tuple[Incident, TimelineEntry]:
-        """Apply one change in one transaction, then post it and refresh the card."""
-        # Typing or clicking proves nothing: Slack must say `user` is in the channel.
-        self.members.require(channel_id, user, usage)
+        """Apply one change in one transaction, with what Slack must show of it (outbox rows);
+        the delivery worker posts it and refreshes card and topic. `declarer`: the change
+        comes with the declaration itself (the modal's details), before the invitation."""
+        if not declarer:
+            # Typing or clicking proves nothing: Slack must say `user` is in the channel.
+            self.members.require(channel_id, user, usage)
         with self.db.unit_of_work() as session:
             incident = incidents.require_for_channel(session, channel_id, usage)
             entry = apply(session, incident, self.now())
@@ -172,50 +143,54 @@ class IncidentService:
                 announcements.record(session, incident, "resolved", user, self.now())
             session.flush()
             session.refresh(incident)
-        try:
-            self.publish_change(incident, entry)
-        except SlackFailure as exc:
-            # The change is committed; say so, so nobody types it twice.
-            raise SlackFailure(f"Recorded on the timeline, but not posted: {exc.message}") from exc
+            echo = publishing.record(session, incident, entry, self.now())
+        self.deliver(incident, echo, user)
+        subscriptions.tell(self.deps, incident, entry)  # severity and resolution only
         return incident, entry
 
-    def publish_change(self, incident: Incident, entry: TimelineEntry) -> None:
-        """Post a recorded change in the channel; refresh card and topic when they show it."""
-        zone = self.settings.zone
-        text, body = messages.change_post(entry, zone)
-        self.slack.post(incident.channel_id, text, body)
-        if entry.kind in CARD_KINDS:
-            self.refresh_card(incident)
-            self._topic(incident)
-        if is_resolution(entry):
-            self._announce_resolution(incident)
-
     def refresh_card(self, incident: Incident) -> None:
-        """Redraw the pinned card from the incident as stored."""
-        if not incident.card_ts:
+        """Redraw the pinned card from the incident as stored (queued, sent by the worker)."""
+        with self.db.unit_of_work() as session:
+            publishing.record_card(session, incident, self.now())
+        if self.deps.delivery is not None:
+            self.deps.delivery.kick(incident.channel_id)
+
+    def record_change(self, session: Session, incident: Incident, entry: TimelineEntry) -> int:
+        """Queue what Slack shows of a change made in `session` (for use cases of other
+        domains, in their own transaction); returns the echo's outbox row id."""
+        return publishing.record(session, incident, entry, self.now())
+
+    def deliver(self, incident: Incident, echo: int, user: str | None) -> None:
+        """After the commit: send it now if Slack's limits allow; tell the person who made
+        the change if Slack is slow to show it (it is recorded and will appear)."""
+        delivery = self.deps.delivery
+        if delivery is None:
             return
-        zone = self.settings.zone
+        delivery.kick(incident.channel_id, incident.announce_channel)
+        if user and incident.channel_id:
+            channel = incident.channel_id
+            delivery.watch([echo], SLOW_NOTICE, lambda code: self._not_shown(channel, user, code))
+
+    def _not_shown(self, channel: str, user: str, refused: str | None) -> None:
+        """Tell the person their change is recorded, and why it is not in the channel yet."""
+        line = SLOW_LINE
+        if refused:
+            line = f"Recorded on the timeline, but Slack refused to show it: {hint(refused)}."
         try:
-            self.slack.update(
-                incident.channel_id,
-                incident.card_ts,
-                messages.card_text(incident),
-                messages.incident_card(incident, zone),
-            )
+            self.slack.ephemeral(channel, user, line)
         except SlackFailure:
-            log.warning("could not refresh the card of incident %s", incident.number)
+            try:
+                self.slack.dm(user, line)
+            except SlackFailure:
+                log.info("could not tell %s how their change fared", user)
 
-    def _announce_resolution(self, incident: Incident) -> None:
-        text, body = messages.resolved_post(incident)
-        self.slack.post(incident.channel_id, text, body)
-        problem = announcements.send_now(self.deps, incident, "resolved")
-        if problem:
-            log.warning("incident %s: %s", incident.number, problem)
-
-
-def is_resolution(entry: TimelineEntry) -> bool:
-    """The entry that closed the incident (its `resolved` milestone)."""
-    return entry.kind == "milestone" and entry.text == incidents.milestone_text("resolved")
+    def publish_change(self, incident: Incident, entry: TimelineEntry) -> None:
+        """Queue and send what Slack shows of a change already committed."""
+        with self.db.unit_of_work() as session:
+            stored = session.get(Incident, incident.id)
+            assert stored is not None
+            echo = publishing.record(session, stored, entry, self.now())
+        self.deliver(incident, echo, None)
 
 
 def refuse_if_blank(text: str, usage: str) -> str:

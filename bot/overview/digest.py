@@ -47,6 +47,8 @@ class IncidentRow:
     declared_at: datetime
     resolved_at: datetime | None
     time_to_resolve: int | None
+    summary: str | None = None
+    impact: str | None = None
 
 
 @dataclass
@@ -169,6 +171,8 @@ def _incidents(session: Session, *where: Any) -> list[IncidentRow]:
             declared_at=i.declared_at,
             resolved_at=i.resolved_at,
             time_to_resolve=incident_durations(i)["time_to_resolve"],
+            summary=i.summary,
+            impact=i.impact,
         )
         for i in rows
     ]

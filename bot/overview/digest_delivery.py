@@ -2,6 +2,8 @@
 
 Parts are rendered when the digest is planned and stored in its outbox row, so every retry
 sends the same thing; progress is saved after each part, so a retry continues, not repeats.
+Each message part carries its row and part number as metadata, so a part whose answer was
+lost is found in the channel rather than posted twice (a lost file upload is uploaded again).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from bot.models import Outbox
 from bot.outbox import store
 from bot.overview.digest import DigestReport
 from bot.overview.digest_messages import digest_messages
+from bot.slack.calls import retag
+from bot.slack.recall import tagged_posts
 from bot.stats.charts import weekly_chart_png
 from bot.stats.query import weekly_counts
 from bot.wiring import Deps
@@ -59,8 +63,18 @@ def send_digest(deps: Deps, row: Outbox, now: datetime) -> str:
     payload = dict(row.payload)
     parts: list[dict[str, Any]] = payload["parts"]
     channel = row.channel or ""
-    for index in range(int(payload.get("sent_parts", 0)), len(parts)):
+    start = int(payload.get("sent_parts", 0))
+    if row.attempted_at is not None and start < len(parts):
+        # An earlier attempt lost its answer: parts Slack shows are not posted again.
+        shown = [
+            int(post.payload.get("part", -1))
+            for post in tagged_posts(deps.notifier, channel, row.attempted_at)
+            if row.id in post.rows
+        ]
+        start = max([start, *(n + 1 for n in shown)])
+    for index in range(start, len(parts)):
         part = parts[index]
+        retag(part=str(index))
         if part.get("type") == "file":
             deps.notifier.upload_file(
                 channel,

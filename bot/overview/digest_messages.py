@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 from bot.clock import human_duration
 from bot.followups.items import ref
 from bot.followups.messages import due_phrase
+from bot.incidents.details import detail_lines
 from bot.overview.digest import DigestReport, ItemRow
 from bot.slack.blocks import MESSAGE_BLOCKS_MAX, one_line, pack, plain_when, plural
 
@@ -58,8 +59,12 @@ def _incident_line(row: object, report: DigestReport, resolved: bool) -> str:
     # "Incident 1", never a bare "*1*" that reads like a count
     head = f"• Incident {row.number} · {row.severity.upper()} · {title}"  # type: ignore[attr-defined]
     if resolved:
-        return f"{head} — resolved, time to resolve {human_duration(row.time_to_resolve)}"  # type: ignore[attr-defined]
-    return f"{head} — declared {plain_when(row.declared_at, report.zone)}"  # type: ignore[attr-defined]
+        line = f"{head} — resolved, time to resolve {human_duration(row.time_to_resolve)}"  # type: ignore[attr-defined]
+    else:
+        line = f"{head} — declared {plain_when(row.declared_at, report.zone)}"  # type: ignore[attr-defined]
+    if row.private:  # type: ignore[attr-defined]
+        return line  # a private incident's summary and impact are its members' business
+    return line + "".join(f"\n      {x}" for x in detail_lines(row, 150))
 
 
 def digest_lines(report: DigestReport) -> list[tuple[str, bool]]:

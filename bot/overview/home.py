@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import human_duration
 from bot.incidents import lifecycle as incidents
+from bot.incidents.details import detail_lines
 from bot.incidents.messages import SEVERITY_EMOJI
 from bot.incidents.service import IncidentService
 from bot.models import ActionItem, Incident, RoleAssignment
@@ -71,7 +72,7 @@ def incident_line(incident: Incident, now: datetime) -> str:
         f"{SEVERITY_EMOJI[incident.severity]} {lock}*{incident.severity.upper()}* "
         f"<#{incident.channel_id}> · incident {incident.number}: {incident.title[:120]} — "
         f"{incident.status} · {ic} · {age} old"
-    )
+    ) + "".join(f"\n      {line}" for line in detail_lines(incident, 150))
 
 
 def _role_lines(session: Session, viewer: str) -> list[str]:

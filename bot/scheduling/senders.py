@@ -1,26 +1,50 @@
-"""Which domain sends each kind of outbox row, and who hears when one fails for good."""
+"""Which domain sends each kind of outbox row, how rows of a kind are grouped, and who hears
+when one fails for good."""
 
 from __future__ import annotations
 
 from functools import partial
 
 from bot.followups.reminders import report_undelivered, send_reminder
-from bot.incidents.announcements import send_announcement
+from bot.incidents import publishing, setup
+from bot.incidents.announcements import report_failed, send_announcement
 from bot.incidents.nudges import send_nudge
-from bot.outbox.delivery import Courier
+from bot.outbox.delivery import Courier, Kind, one
 from bot.overview.digest_delivery import send_digest
 from bot.wiring import Deps
+
+# What a change shows in Slack is retried within seconds, and for about an hour.
+PROMPT = {"first_retry": 2, "patience": 12}
 
 
 def courier(deps: Deps) -> Courier:
     """The delivery of every kind the scheduler plans or a change records."""
     return Courier(
         deps.db,
-        senders={
-            "reminder": partial(send_reminder, deps),
-            "nudge": partial(send_nudge, deps),
-            "digest": partial(send_digest, deps),
-            "announce": partial(send_announcement, deps),
+        kinds={
+            "echo": Kind(
+                partial(publishing.send_echoes, deps),
+                group="merge",
+                most=publishing.ECHOES_PER_MESSAGE,
+                **PROMPT,
+            ),
+            "card": Kind(
+                partial(publishing.send_card, deps), group="latest", posts=False, **PROMPT
+            ),
+            "topic": Kind(
+                partial(publishing.send_topic, deps), group="latest", posts=False, **PROMPT
+            ),
+            "resolved": Kind(one(partial(publishing.send_resolved, deps)), **PROMPT),
+            "announce": Kind(one(partial(send_announcement, deps)), **PROMPT),
+            "declare": Kind(one(partial(setup.finish, deps)), posts=False, **PROMPT),
+            "reminder": Kind(one(partial(send_reminder, deps))),
+            "nudge": Kind(one(partial(send_nudge, deps))),
+            # Checks its own parts after a lost answer (see bot.overview.digest_delivery).
+            "digest": Kind(one(partial(send_digest, deps)), posts=False),
         },
-        gave_up={"reminder": partial(report_undelivered, deps)},
+        gave_up={
+            "reminder": partial(report_undelivered, deps),
+            "announce": partial(report_failed, deps),
+        },
+        slack=deps.notifier,
     )

@@ -3,104 +3,82 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
+from http.client import HTTPException
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.models.blocks import Block
 
-from bot.errors import SlackFailure
-from bot.telemetry import SLACK_API_ERRORS
+from bot.slack.calls import (
+    SLACK_ERROR_HINTS,
+    Paced,
+    current_metadata,
+    error_code,
+    failure,
+    hint,
+    is_deferring,
+    no_answer,
+    retry_after,
+    slack_client,
+)
+from bot.slack.pacing import Pacer, whole_seconds
 
+__all__ = ["SLACK_ERROR_HINTS", "Notifier", "error_code", "failure", "hint", "slack_client"]
 log = logging.getLogger(__name__)
-
-# What a person should read when Slack refuses; anything else gets the raw code.
-SLACK_ERROR_HINTS = {
-    "name_taken": "a channel with that name already exists",
-    "not_in_channel": "the bot is not in that channel: /invite @incident-bot",
-    "channel_not_found": "Slack can't find that channel, or the bot can't see it",
-    "ratelimited": "Slack is rate-limiting the bot; try again in a minute",
-    "is_archived": "that channel is archived",
-    "user_not_found": "Slack doesn't know that user",
-    "restricted_action": "the workspace doesn't allow the bot to do that",
-    "missing_scope": "the app lacks a permission: reinstall it from manifest.yml",
-    "invalid_auth": "the bot token is invalid: check SLACK_BOT_TOKEN",
-    "server_error": "Slack had an internal error; try again",
-}
-
-
-def slack_client(token: str, base_url: str, *, retries: int = 2) -> WebClient:
-    """The one Slack client factory: SLACK_API_URL plus slack_sdk's retry handlers."""
-    client = WebClient(token=token, base_url=base_url, timeout=10)
-    client.retry_handlers.extend(
-        [
-            RateLimitErrorRetryHandler(max_retry_count=retries),
-            ServerErrorRetryHandler(max_retry_count=retries),
-        ]
-    )
-    assert any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers)
-    return client
-
-
-def error_code(exc: SlackApiError) -> str:
-    data = exc.response.data if isinstance(exc.response.data, dict) else {}
-    status = exc.response.status_code
-    if status == 429:
-        return "ratelimited"
-    if status >= 500:
-        return "server_error"
-    return str(data.get("error", f"http_{status}"))
-
-
-def retry_after(exc: SlackApiError) -> int | None:
-    """Slack's Retry-After header (seconds) on a 429, if it sent one."""
-    headers = exc.response.headers or {}
-    value = headers.get("Retry-After") or headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def hint(code: str) -> str:
-    """What a person should read for one of Slack's error codes."""
-    return SLACK_ERROR_HINTS.get(code, f"Slack answered `{code}`")
-
-
-def failure(exc: SlackApiError, method: str, what: str) -> SlackFailure:
-    """Count a refused call and turn it into a SlackFailure a person can read."""
-    code = error_code(exc)
-    SLACK_API_ERRORS.labels(method=method, error=code).inc()
-    log.warning("slack %s failed: %s", method, code)
-    return SlackFailure(f"Slack refused {what}: {hint(code)}.", code, retry_after(exc))
+PACE_WAIT_MAX = 10.0  # seconds a caller that does not defer waits for Slack's limits
 
 
 class Notifier:
-    """Thin, typed wrapper over WebClient; raises SlackFailure with a readable message."""
+    """Thin, typed wrapper over WebClient; raises SlackFailure with a readable message.
 
-    def __init__(self, client: WebClient) -> None:
+    Calls are paced to Slack's limits (bot.slack.pacing); a call whose answer never came
+    raises SlackFailure `no_answer`: its outcome is unknown, and it was not re-sent.
+    """
+
+    def __init__(self, client: WebClient, pacer: Pacer | None = None) -> None:
         self.client = client
+        self.pacer = pacer or Pacer()
+        self._me: str | None = None
 
     def call(self, method: str, *, ignore: frozenset[str] = frozenset(), **kwargs: Any) -> dict:
         """Call any Web API method; Slack errors become SlackFailure (except codes in
         `ignore`, which mean the work is already done) and are counted."""
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        channel = kwargs.get("channel") or kwargs.get("channel_id")
+        self._pace(method, channel)
         try:
             # The typed WebClient methods know each method's encoding and Block Kit objects.
             response = getattr(self.client, method.replace(".", "_"))(**kwargs)
         except SlackApiError as exc:
-            if error_code(exc) in ignore:
+            code = error_code(exc)
+            if code in ignore:
                 return {}
+            if code == "ratelimited":
+                self.pacer.block(method, channel, retry_after(exc) or 1)
             raise failure(exc, method, method) from exc
+        except (OSError, HTTPException) as exc:
+            raise no_answer(exc, method) from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def _pace(self, method: str, channel: str | None) -> None:
+        """Wait for Slack's limit, or say how long to wait when the caller defers."""
+        while (wait := self.pacer.take(method, channel)) > 0:
+            if is_deferring() or wait > PACE_WAIT_MAX:
+                raise Paced(
+                    f"Slack's limit for {method} is reached; wait {wait:.1f}s.",
+                    "ratelimited",
+                    whole_seconds(wait),
+                )
+            time.sleep(wait)
+
+    def me(self) -> str:
+        """The bot's own user id (auth.test, once)."""
+        if self._me is None:
+            self._me = str(self.call("auth.test")["user_id"])
+        return self._me
 
     # conversations
     def create_channel(self, name: str, *, private: bool) -> dict[str, Any]:
@@ -124,6 +102,8 @@ class Notifier:
             return any(user in (page.get("members") or []) for page in pages)
         except SlackApiError as exc:
             raise failure(exc, "conversations.members", "conversations.members") from exc
+        except (OSError, HTTPException) as exc:
+            raise no_answer(exc, "conversations.members") from exc
 
     def archive(self, channel: str) -> None:
         self.call("conversations.archive", channel=channel)
@@ -136,6 +116,8 @@ class Notifier:
         blocks: Sequence[Block] | None = None,
         thread_ts: str | None = None,
     ) -> str:
+        """Post a message; inside bot.slack.calls.tagged() it carries the outbox rows it
+        delivers as message metadata, so a lost answer can be checked before re-sending."""
         data = self.call(
             "chat.postMessage",
             channel=channel,
@@ -143,6 +125,7 @@ class Notifier:
             blocks=blocks,
             thread_ts=thread_ts,
             unfurl_links=False,
+            metadata=current_metadata(),
         )
         return str(data["ts"])
 
@@ -194,6 +177,8 @@ class Notifier:
             )
         except SlackApiError as exc:
             raise failure(exc, "files.completeUploadExternal", "the file upload") from exc
+        except (OSError, HTTPException) as exc:
+            raise no_answer(exc, "files.completeUploadExternal") from exc
         files = response.data.get("files") if isinstance(response.data, dict) else None
         return str(files[0]["id"]) if files else ""
 

@@ -18,15 +18,19 @@ CHANNEL_ONLY = {
     "action",
     "timeline",
     "postmortem",
+    "summary",
+    "impact",
     *MILESTONES,
 }
-ANYWHERE = {"declare", "actions", "done", "list", "stats", "help"}
+ANYWHERE = {"declare", "actions", "done", "list", "stats", "help", "subscribe", "unsubscribe"}
 SUBCOMMANDS = CHANNEL_ONLY | ANYWHERE
 
 USAGE = {
     "declare": "/incident declare [sev1-4] [--private] TITLE",
     "decision": "/incident decision [at TIME] TEXT [because REASON]",
     "note": "/incident note [at TIME] TEXT",
+    "summary": "/incident summary TEXT",
+    "impact": "/incident impact TEXT",
     "severity": "/incident severity sev1|sev2|sev3|sev4",
     "status": "/incident status investigating|identified|monitoring|resolved",
     "role": "/incident role commander|scribe|comms @user",
@@ -38,6 +42,8 @@ USAGE = {
     "postmortem": "/incident postmortem [TEMPLATE]",
     "list": "/incident list",
     "stats": "/incident stats [7d|30d|90d|all] [sev1-4]",
+    "subscribe": "/incident subscribe [NUMBER]",
+    "unsubscribe": "/incident unsubscribe [NUMBER]",
     "help": "/incident help",
 }
 

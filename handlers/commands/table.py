@@ -6,7 +6,15 @@ from collections.abc import Callable
 
 from bot.incidents.service import IncidentService
 from bot.models import MILESTONES
-from handlers.commands import followups, help, lifecycle, postmortem, stats
+from handlers.commands import (
+    details,
+    followups,
+    help,
+    lifecycle,
+    postmortem,
+    stats,
+    subscriptions,
+)
 from handlers.commands.grammar import parse
 from handlers.commands.invocation import Invocation, Reply
 
@@ -17,6 +25,8 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "declare": lifecycle.declare,
     "note": lifecycle.note,
     "decision": lifecycle.decision,
+    "summary": details.detail,
+    "impact": details.detail,
     "severity": lifecycle.change_state,
     "status": lifecycle.change_state,
     "role": lifecycle.role,
@@ -28,6 +38,8 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "done": followups.done,
     "stats": stats.stats,
     "postmortem": postmortem.postmortem,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
 }
 
 

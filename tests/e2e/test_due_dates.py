@@ -59,8 +59,8 @@ def test_every_due_date_form(app: SlackHarness) -> None:
     assert items["with an owner after"].owner == "U2"
     # The echo names the day, so "next friday" shows which Friday was meant.
     _add(app, "Which Friday due next friday", LARA, channel)
-    app.fake.wait_for(lambda f: app.posts(channel))
-    assert "Which Friday — no owner yet, due Fri 2026-12-04" in app.posts(channel)[0]
+    echo = "Which Friday — no owner yet, due Fri 2026-12-04"
+    app.fake.wait_for(lambda f: any(echo in p for p in app.posts(channel)), what=echo)
 
 
 def test_today_is_the_typists_own_date(app: SlackHarness) -> None:

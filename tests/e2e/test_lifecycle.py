@@ -24,6 +24,10 @@ def test_declare_opens_channel_pins_card_announces(slack: SlackHarness) -> None:
     response = slack.command("declare sev2 Checkout returns 500s!", user="U1")
     assert response.status == 200
     slack.fake.wait_for(lambda f: f.calls_to("conversations.setTopic"))
+    slack.fake.wait_for(
+        lambda f: f.calls_to("bookmarks.add") and f.calls_to("conversations.invite")
+    )
+    slack.fake.wait_for(lambda f: slack.posts(slack.announce))
     (create,) = slack.fake.calls_to("conversations.create")
     assert create.args["name"] == "inc-1-checkout-returns-500s"
     channel = create.response["channel"]["id"]
@@ -91,7 +95,9 @@ def test_timeline_commands_record_and_post(slack: SlackHarness) -> None:
 
     slack.command("resolved", user="U1", channel=channel)
     slack.fake.wait_for(lambda f: any("resolved:" in p for p in slack.posts(slack.announce)))
-    summary = next(p for p in slack.posts(channel) if "Incident 1 resolved" in p)
+    summary = slack.fake.wait_for(
+        lambda f: next((p for p in slack.posts(channel) if "Incident 1 resolved" in p), None)
+    )
     assert "Time to detect: 2h 00m" in summary or "Time to detect: 1h 59m" in summary
     assert _incident(slack).status == "resolved"
     slack.fake.assert_no_violations()

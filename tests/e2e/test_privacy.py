@@ -80,7 +80,7 @@ def test_non_member_buttons_are_refused_and_members_changes_carry_author(
 
 def test_hand_over_commander_and_channel_furniture(slack: SlackHarness) -> None:
     channel = slack.declare("Queue stuck", flags="sev2")
-    card = slack.fake.calls_to("chat.postMessage")[0]
+    card = slack.card(channel)
     card_ts = card.response["ts"]
     (bookmark,) = slack.fake.calls_to("bookmarks.add")
     assert bookmark.args["channel_id"] == channel and card_ts.replace(".", "") in str(
@@ -137,5 +137,6 @@ def test_a_private_incident_is_resolved_without_details_in_the_announcement(
     sent = [c.args for c in slack.fake.calls_to("chat.postMessage")]
     to_announce = json.dumps([a for a in sent if a.get("channel") == slack.announce])
     assert "Payroll" not in to_announce and channel not in to_announce  # text nor blocks
+    slack.idle()  # the resolution post is sent from its own outbox row
     in_channel = "\n".join(slack.posts(channel))
     assert "Incident 1 resolved" in in_channel  # members still get the durations

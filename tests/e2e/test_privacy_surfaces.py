@@ -120,6 +120,30 @@ def announcements(slack: SlackHarness, w: World) -> str:
     return json.dumps(declared) + shown_to(slack.fake, NON_MEMBER)
 
 
+def subscriptions(slack: SlackHarness, w: World) -> str:
+    """Subscribing by number (refused for the private one), then both incidents change."""
+    slack.forget_replies()
+    for text in ("subscribe 1", "unsubscribe 1", "subscribe 2"):
+        before = len(slack.fake.responses)
+        slack.command(text, user=NON_MEMBER, channel=slack.announce)
+        slack.fake.wait_for(lambda f, n=before: len(f.responses) > n, what=text)
+    slack.command("severity sev1", user="U1", channel=w.private)
+    slack.command("severity sev1", user="U4", channel=w.public)
+    slack.fake.wait_for(lambda f: "Incident 2 (<#" in shown_to(f, NON_MEMBER), what="the DM")
+    slack.idle()
+    return shown_to(slack.fake, NON_MEMBER)
+
+
+def catch_up(slack: SlackHarness, w: World) -> str:
+    """Joining the public incident's channel: its catch-up, nothing of the private one."""
+    slack.forget_replies()
+    slack.fake.channels[w.public].members.add(NON_MEMBER)
+    event = {"type": "member_joined_channel", "user": NON_MEMBER, "channel": w.public}
+    slack.driver.event({**event, "channel_type": "C", "team": "T0TEST"})
+    slack.fake.wait_for(lambda f: f.calls_to("chat.postEphemeral"), what="the catch-up")
+    return shown_to(slack.fake, NON_MEMBER)
+
+
 CHANGE = "Only members of the private channel of incident 1 can"
 Look = Callable[[SlackHarness, World], str]
 SURFACES: list[tuple[str, Look | None, str]] = [
@@ -135,8 +159,8 @@ SURFACES: list[tuple[str, Look | None, str]] = [
     ("/incident postmortem in the private channel", _private_channel_command("postmortem"), CHANGE),
     # Surfaces that do not exist yet: each lands with its own issue, which adds its row here.
     ("exports run from Slack", None, "none today: `incident-bot export` is an operator's CLI"),
-    ("catch-ups", None, "not built yet: the catch-up issue adds this row"),
-    ("subscriptions", None, "not built yet: the stakeholder-updates issue (SPEC 2026-11-27)"),
+    ("subscribe and unsubscribe, then severity changes", subscriptions, "no incident 1."),
+    ("catch-up on joining the public incident's channel", catch_up, "Catching up on incident 2"),
     ("alert triage", None, "not built yet: the alerts issue (SPEC 2026-11-27)"),
     ("status page", None, "not built yet: the status-page issue (SPEC 2026-11-27)"),
 ]

@@ -212,4 +212,4 @@ def test_a_correctly_signed_request_still_works(
     with slack.deps.db.unit_of_work() as session:
         assert session.scalars(select(Incident.title)).all() == ["Forged outage"]
     assert slack.command("help").status == 200  # help names the typist's zone: after the ack
-    assert "/incident declare" in slack.wait_reply()[-1]
+    slack.fake.wait_for(lambda f: any("/incident declare" in t for t in slack.ephemerals()))

@@ -17,7 +17,7 @@ from bot.wiring import Deps
 from handlers.commands.invocation import Reply
 from handlers.commands.table import run
 from tests.support.fakeslack import FakeSlack
-from tests.support.scheduling import make_deps, open_incident, posts_in, utc
+from tests.support.scheduling import deliver, make_deps, open_incident, posts_in, utc
 
 NOW = utc(2026, 11, 26, 12, 0)
 
@@ -48,6 +48,7 @@ def test_action_records_item_timeline_entry_and_posts_it(deps: Deps, fake: FakeS
     with deps.db.unit_of_work() as session:
         kinds = session.scalars(select(TimelineEntry.kind).order_by(TimelineEntry.id)).all()
     assert kinds[-1] == "action"
+    assert deliver(deps) == [f"1 timeline change(s) posted in {incident.channel_id}"]
     [post] = [p for p in posts_in(fake, incident.channel_id) if "AI-1" in p.args["text"]]
     assert "<@U2>" in post.args["text"] and "due Fri 2026-11-27" in post.args["text"]
     assert "Action item AI-1: Add a canary stage" in post.args["text"]  # no type nobody chose

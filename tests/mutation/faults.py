@@ -449,6 +449,49 @@ FAULTS: list[Fault] = [
         'COMMAND_LATENCY.labels(subcommand="incident")',
         (f"{METRICS}::test_process_instruments_count_what_the_app_did",),
     ),
+    # --- bot/comms, summary and impact ---------------------------------------------------------
+    Fault(
+        "a non-member subscribes to a private incident",
+        "handlers/commands/subscriptions.py",
+        "    if not visible:\n",
+        "    if False:\n",
+        (f"{E2E}/test_subscriptions.py", f"{E2E}/test_privacy_surfaces.py"),
+    ),
+    Fault(
+        "a subscriber who left a private channel is still told",
+        "bot/comms/subscriptions.py",
+        "if incident.private and not members.is_member(incident, user):",
+        "if False:",
+        (f"{E2E}/test_subscriptions.py",),
+    ),
+    Fault(
+        "subscribers told of resolution no more",
+        "bot/comms/subscriptions.py",
+        'if entry.kind == "milestone" and entry.text == incidents.milestone_text("resolved"):',
+        "if False:",
+        (f"{E2E}/test_subscriptions.py",),
+    ),
+    Fault(
+        "the people the bot invited are caught up too",
+        "bot/comms/catchup.py",
+        "if incident is None or user in (incident.members or []):",
+        "if incident is None:",
+        (f"{E2E}/test_catchup.py",),
+    ),
+    Fault(
+        "a private incident's summary in the digest",
+        "bot/overview/digest_messages.py",
+        "    if row.private:  # type: ignore[attr-defined]",
+        "    if False:",
+        ("tests/incidents/test_details.py",),
+    ),
+    Fault(
+        "summary stored without neutralising broadcasts",
+        "bot/incidents/details.py",
+        "return check_text(text, DETAILS[field], SUMMARY_MAX)",
+        "return text",
+        (f"{E2E}/test_summary_impact.py",),
+    ),
     # --- migrations ----------------------------------------------------------------------------
     Fault(
         "0003 backfill measures from declared when started is set",

@@ -54,7 +54,11 @@ def test_two_scheduler_processes_send_each_message_once(
     incident = open_incident(db, fake, now - timedelta(days=5), number=2, severity="sev3")
     created = now - timedelta(days=5)
     for n in range(20):
-        add_item(db, incident, now=created, due=today - timedelta(days=3), text=f"late {n}")
+        # Three owners: one person's DMs are paced like any channel (about one a second).
+        owner = f"U{n % 3 + 1}"
+        add_item(
+            db, incident, now=created, owner=owner, due=today - timedelta(days=3), text=f"late {n}"
+        )
     add_item(db, incident, now=created, due=today + timedelta(days=1), text="soon")
     env = scheduler_env(db, fake, digest)
     procs = [
@@ -62,7 +66,7 @@ def test_two_scheduler_processes_send_each_message_once(
         for _ in range(2)
     ]
     try:
-        fake.wait_for(lambda f: len(dms(f)) >= 21 and posts_in(f, digest), timeout=30)
+        fake.wait_for(lambda f: len(dms(f)) >= 21 and posts_in(f, digest), timeout=60)
         fake.wait_for(lambda f: posts_in(f, quiet.channel_id), timeout=10)
         time.sleep(2)  # more sweeps by both processes
     finally:
@@ -113,7 +117,9 @@ def test_reminder_claimed_by_a_killed_process_is_sent_after_the_timeout(
         timeout=60,
     )
     assert done.returncode == 9 and done.stdout.strip() == "1", done.stderr
-    deps = make_deps(db, fake, now, INCIDENT_NUDGE_UNOWNED="off")
+    deps = make_deps(
+        db, fake, now, INCIDENT_NUDGE_UNOWNED="off", INCIDENT_REMINDER_CLAIM_TIMEOUT="10m"
+    )
     assert run_due(deps, now + timedelta(minutes=5)) == []
     assert run_due(deps, now + timedelta(minutes=10, seconds=1)) == ["reminder overdue AI-1 to U2"]
     assert len(dms(fake)) == 1

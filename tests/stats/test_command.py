@@ -75,6 +75,8 @@ def test_replayed_multi_day_incident_durations_to_the_second(
     incident, _problems = service.declare(
         user="U1", title="Replication lag", severity="sev2", private=False
     )
+    assert incident.channel_id is not None
+    service.slack.invite(incident.channel_id, ["U1"])  # no delivery worker here to invite them
     clock.now = LATER
     for name, (at, _) in REPLAY.items():
         _run(service, f"{name} at {at}", incident.channel_id)

@@ -120,7 +120,7 @@ def test_process_instruments_count_what_the_app_did(slack: SlackHarness) -> None
         slack.fake.wait_for(lambda f, n=n: any(f"look {n}" in p for p in slack.posts(channel)))
     slack.fake.fail("chat.postMessage", error="channel_not_found", times=1, channel=channel)
     slack.command("note nobody sees this post", channel=channel)
-    slack.fake.wait_for(lambda f: any("not posted" in t for t in slack.ephemerals()))
+    slack.fake.wait_for(lambda f: any("refused to show it" in t for t in slack.ephemerals()))
     slack.idle()
     after = _scrape(slack)
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from waitress.server import create_server
 
 from bot.app import build_app
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.models import Outbox
+from bot.outbox.worker import DeliveryWorker
 from bot.slack.port import Notifier, slack_client
 from bot.socket_mode import SocketModeClient
 from bot.web import SERVER_OPTIONS, wsgi_app
 from bot.wiring import Deps
+from handlers.backlog import BoundedExecutor
 from tests.support.fakeslack import FakeSlack
 from tests.support.slackdriver import SlackDriver
 from tests.support.socketdriver import SocketDriver
@@ -25,15 +29,15 @@ from tests.support.socketdriver import SocketDriver
 SIGNING_SECRET = "test-signing-secret"
 
 
-class Workers(ThreadPoolExecutor):
+class Workers(BoundedExecutor):
     """Bolt's worker pool, counting the work handed to it so a test can wait until it is done.
 
     Bolt hands a request's work (its lazy listeners) to the pool before it answers the HTTP
     request, so once a request has been answered, `wait_idle` covers its work too.
     """
 
-    def __init__(self, max_workers: int) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="work")
+    def __init__(self, max_workers: int, limit: int) -> None:
+        super().__init__(max_workers, limit)
         self._busy = 0
         self._changed = threading.Condition()
 
@@ -65,7 +69,13 @@ class SlackHarness:
     (the app's Socket Mode client dials it, as `serve` does with SLACK_APP_TOKEN)."""
 
     def __init__(
-        self, db: Database, fake: FakeSlack, *, socket_mode: bool = False, **overrides: Any
+        self,
+        db: Database,
+        fake: FakeSlack,
+        *,
+        socket_mode: bool = False,
+        slack_timeout: int = 10,
+        **overrides: Any,
     ) -> None:
         self.fake = fake
         self.announce = fake.add_channel("incidents", members=["UBOT"])
@@ -83,11 +93,19 @@ class SlackHarness:
         settings.update(overrides)
         self.settings: Settings = load_settings(**settings)
         self.clock: Callable[[], datetime] = utcnow
-        client = slack_client(fake.bot_token, fake.api_url, retries=2)
+        client = slack_client(fake.bot_token, fake.api_url, retries=2, timeout=slack_timeout)
+        clock = lambda: self.clock()  # noqa: E731 - a test may swap self.clock
+        timeout = self.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
         self.deps = Deps(
-            settings=self.settings, db=db, notifier=Notifier(client), clock=lambda: self.clock()
+            settings=self.settings,
+            db=db,
+            notifier=Notifier(client),
+            clock=clock,
+            delivery=DeliveryWorker(db, clock, claim_timeout=timeout),
         )
-        self.work = Workers(max_workers=8)
+        self.work = Workers(
+            self.settings.INCIDENT_WORKER_THREADS, self.settings.INCIDENT_WORK_QUEUE_MAX
+        )
         self.app = build_app(self.deps, executor=self.work)
         self.server = create_server(
             wsgi_app(self.app, self.deps, slack_events=not socket_mode),
@@ -116,6 +134,9 @@ class SlackHarness:
         if self.socket_mode is not None:
             self.socket_mode.stop()  # waits for the envelopes being handled
         self.work.shutdown(wait=True)  # finish work after acks while the fake still answers
+        assert self.deps.delivery is not None
+        self.deps.delivery.settle(timeout=10)
+        self.deps.delivery.stop()
         self.server.close()
         self._thread.join(timeout=5)
 
@@ -123,6 +144,8 @@ class SlackHarness:
     def idle(self, timeout: float = 10.0) -> None:
         """Wait until the app has finished the work of every request it has answered so far."""
         assert self.work.wait_idle(timeout), f"the app was still working after {timeout}s"
+        if self.deps.delivery is not None:  # and what that work recorded has been delivered
+            self.deps.delivery.settle(timeout=timeout)
 
     def command(self, text: str, *, user: str = "U1", channel: str | None = None) -> Any:
         """Type `/incident TEXT`; returns the HTTP response to the slash command."""
@@ -135,7 +158,31 @@ class SlackHarness:
         assert response.status == 200
         self.fake.wait_for(lambda f: len(f.calls_to("pins.add")) > before)
         self.fake.wait_for(lambda f: any(" declared: " in t for t in self.ephemerals()))
-        return str(self.fake.calls_to("pins.add")[-1].args["channel"])
+        channel = str(self.fake.calls_to("pins.add")[-1].args["channel"])
+        self.fake.wait_for(lambda f: self.declared(), what="the declaration to finish")
+        return channel
+
+    def declared(self) -> bool:
+        """Every declaration finished (channel, invite, card, pin, bookmark, topic) or gave up."""
+        with self.deps.db.unit_of_work() as session:
+            open_rows = session.scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(
+                    Outbox.kind.in_(("declare", "topic")),
+                    Outbox.sent_at.is_(None),
+                    Outbox.failed.is_(False),
+                )
+            )
+        return not open_rows
+
+    def card(self, channel: str) -> Any:
+        """The chat.postMessage call that posted the incident card in `channel`."""
+        return next(
+            c
+            for c in self.fake.calls_to("chat.postMessage")
+            if c.args.get("channel") == channel and "Incident" in str(c.args.get("blocks")) and c.ok
+        )
 
     def forget_replies(self) -> None:
         """Start counting ephemeral replies afresh."""

@@ -15,6 +15,7 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.incidents import lifecycle as incidents
 from bot.models import ActionItem, Incident, Outbox
+from bot.scheduling.senders import courier
 from bot.slack.port import Notifier, slack_client
 from bot.wiring import Deps
 from tests.support.fakeslack import FakeSlack
@@ -117,6 +118,11 @@ def dms(fake: FakeSlack) -> list[Any]:
     """Messages the bot posted into direct-message conversations."""
     opened = {c.response["channel"]["id"] for c in fake.calls_to("conversations.open") if c.ok}
     return [c for c in fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] in opened]
+
+
+def deliver(deps: Deps) -> list[str]:
+    """Send what changes recorded in the outbox (what the app's delivery worker does), once."""
+    return courier(deps).sweep(deps.clock(), "test-delivery", claim_timeout=600)
 
 
 def posts_in(fake: FakeSlack, channel: str) -> list[Any]:

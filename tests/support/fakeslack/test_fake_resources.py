@@ -73,8 +73,9 @@ def test_bookmarks_and_canvases(fake: FakeSlack, client: WebClient) -> None:
     assert bookmark_id.startswith("Bk")
     client.bookmarks_edit(channel_id=cid, bookmark_id=bookmark_id, title="Postmortem")
     assert [b["title"] for b in fake.channels[cid].bookmarks] == ["Postmortem"]
-    # bookmarks.list needs bookmarks:read, which manifest.yml does not grant (the bot never lists)
-    assert error_of(lambda: client.bookmarks_list(channel_id=cid)) == "missing_scope"
+    # bookmarks.list needs bookmarks:read (the bot lists to check a bookmark whose answer was lost)
+    listed = client.bookmarks_list(channel_id=cid)["bookmarks"]
+    assert [b["title"] for b in listed] == ["Postmortem"]
     fake.violations.clear()
     client.bookmarks_remove(channel_id=cid, bookmark_id=bookmark_id)
     assert fake.channels[cid].bookmarks == []

@@ -1,0 +1,124 @@
+"""Catch-up on join: whoever joins an incident channel after the declaration gets, only for
+them, where the incident stands. Deterministic: built from the database, no model."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import human_duration
+from bot.errors import SlackFailure
+from bot.followups.items import ref
+from bot.incidents import lifecycle as incidents
+from bot.incidents.details import detail_lines
+from bot.models import ROLES, ActionItem, Incident, RoleAssignment, TimelineEntry
+from bot.slack.blocks import clip, one_line, section, when
+from bot.wiring import Deps
+
+log = logging.getLogger(__name__)
+DECISIONS_SHOWN = 3  # the latest few: the timeline has the rest
+ITEMS_SHOWN = 5
+
+
+def catch_up(deps: Deps, channel: str, user: str) -> bool:
+    """Tell `user`, who just joined `channel`, where its incident stands; True if told.
+
+    Nobody already recorded as a member is told: the declarer and everyone the bot invited
+    (roles) are recorded at invitation time, and a repeated join event changes nothing once
+    the membership mirror has them. Call it before the mirror records the join."""
+    with deps.db.unit_of_work() as session:
+        incident = incidents.for_channel(session, channel)
+        if incident is None or user in (incident.members or []):
+            return False
+        text, blocks = catch_up_message(session, incident, deps.clock(), deps.settings.zone)
+    try:
+        deps.notifier.ephemeral(channel, user, text, blocks)
+    except SlackFailure as exc:
+        if exc.transient:
+            raise  # the join event is not acked: Slack delivers it again, and it is retried
+        log.warning("no catch-up for %s in %s: %s", user, channel, exc.code)
+        return False  # refused for good: the join must still be recorded
+    return True
+
+
+def catch_up_message(
+    session: Session, incident: Incident, now: datetime, zone: ZoneInfo
+) -> tuple[str, list[Block]]:
+    """The catch-up: title, state, people, summary, impact, latest decisions, open items, age."""
+    decisions = session.scalars(
+        select(TimelineEntry)
+        .where(
+            TimelineEntry.incident_id == incident.id,
+            TimelineEntry.kind == "decision",
+            TimelineEntry.removed.is_(False),
+        )
+        .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc())
+        .limit(DECISIONS_SHOWN)
+    ).all()
+    items = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.incident_id == incident.id, ActionItem.status == "open")
+        .order_by(ActionItem.id)
+    ).all()
+    roles = dict(
+        session.execute(
+            select(RoleAssignment.role, RoleAssignment.user_id).where(
+                RoleAssignment.incident_id == incident.id
+            )
+        ).all()
+    )
+    title = f"Catching up on incident {incident.number}: {incident.title}"
+    parts = [
+        f"*{clip(title, 500)}*\n{_state_line(incident, now, zone)}\n{_people_line(roles)}",
+        "\n".join(detail_lines(incident)),
+        _decision_lines(list(reversed(decisions)), zone),
+        _item_lines(items),
+    ]
+    return title, [section(part) for part in parts if part]
+
+
+def _state_line(incident: Incident, now: datetime, zone: ZoneInfo) -> str:
+    since = incident.started_at or incident.declared_at
+    if incident.resolved_at is not None:
+        took = human_duration(int((incident.resolved_at - since).total_seconds()))
+        age = f"resolved {when(incident.resolved_at, zone)} after {took}"
+    else:
+        age = f"going for {human_duration(int((now - since).total_seconds()))}"
+        age += f" (since {when(since, zone)})"
+    return f"{incident.severity.upper()} · {incident.status} · {age}"
+
+
+def _people_line(roles: dict[str, str]) -> str:
+    line = " · ".join(f"{r} <@{roles[r]}>" if r in roles else f"no {r}" for r in ROLES)
+    return line[:1].upper() + line[1:]
+
+
+def _decision_lines(decisions: Sequence[TimelineEntry], zone: ZoneInfo) -> str:
+    if not decisions:
+        return ""
+    lines = ["*Latest decisions*"]
+    for entry in decisions:
+        why = f" — because {one_line(entry.rationale)}" if entry.rationale else ""
+        who = entry.decided_by or entry.author
+        by = f" (<@{who}>)" if who else ""
+        lines.append(f"• {when(entry.at, zone)} {clip(one_line(entry.text), 400)}{why}{by}")
+    return "\n".join(lines)
+
+
+def _item_lines(items: Sequence[ActionItem]) -> str:
+    if not items:
+        return ""
+    lines = [f"*Open action items ({len(items)})*"]
+    for item in items[:ITEMS_SHOWN]:
+        owner = f"<@{item.owner}>" if item.owner else "no owner yet"
+        due = f"due {item.due.isoformat()}" if item.due else "no due date"
+        lines.append(f"• {ref(item)} {clip(one_line(item.text), 300)} — {owner}, {due}")
+    if len(items) > ITEMS_SHOWN:
+        lines.append(f"…and {len(items) - ITEMS_SHOWN} more: `/incident actions all`")
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Catch-up on join: someone who joins an incident channel after the declaration gets an
+ephemeral summary of where it stands; the people the bot invited do not. Over signed HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.comms.catchup import catch_up_message
+from bot.db import Database
+from bot.followups.items import add_action_item, close_action_item
+from bot.incidents import lifecycle
+from bot.incidents.details import set_detail
+from bot.models import ActionItem, Incident
+from tests.support.harness import SlackHarness
+from tests.support.seen import settle
+
+T0 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+def _join(slack: SlackHarness, user: str, channel: str, event_id: str | None = None) -> None:
+    slack.fake.channels[channel].members.add(user)
+    event = {"type": "member_joined_channel", "user": user, "channel": channel}
+    answer = slack.driver.event({**event, "channel_type": "C", "team": "T0TEST"}, event_id)
+    assert answer.status == 200
+
+
+def _catch_ups(slack: SlackHarness) -> list[tuple[str, str]]:
+    """(who, everything shown) of each catch-up sent."""
+    return [
+        (c.args["user"], c.args["text"] + str(c.args.get("blocks")))
+        for c in slack.fake.calls_to("chat.postEphemeral")
+        if c.ok and c.args["text"].startswith("Catching up on incident")
+    ]
+
+
+def _type(slack: SlackHarness, text: str, channel: str) -> None:
+    before = len(slack.posts(channel))
+    slack.command(text, user="U1", channel=channel)
+    slack.fake.wait_for(lambda f: len(slack.posts(channel)) > before)
+
+
+def test_a_latecomer_is_caught_up_and_the_invited_are_not(slack: SlackHarness) -> None:
+    channel = slack.declare("Checkout down")
+    for text in (
+        "summary Card payments fail",
+        "impact EU shoppers can't pay",
+        "decision first decision",
+        "decision Page the PSP",
+        "decision Roll back 4.2 because errors began with it",
+        "decision Freeze deploys",
+        "role scribe <@U2>",
+        "action Add a canary <@U2>",
+        "action Write the runbook",
+        "severity sev2",
+    ):
+        _type(slack, text, channel)
+    slack.idle()
+    slack.forget_replies()
+    _join(slack, "U1", channel)  # the declarer, invited by the bot at declare time
+    _join(slack, "U2", channel)  # invited by the bot with their role
+    _join(slack, "UBOT", channel)  # the bot itself
+    settle()
+    assert _catch_ups(slack) == []
+
+    _join(slack, "U3", channel, event_id="Ev-join-U3")
+    slack.fake.wait_for(lambda f: _catch_ups(slack))
+    ((who, shown),) = _catch_ups(slack)
+    assert who == "U3"
+    (call,) = slack.fake.calls_to("chat.postEphemeral")
+    assert call.args["channel"] == channel
+    assert "Catching up on incident 1: Checkout down" in shown
+    assert "SEV2 · investigating · going for " in shown
+    assert "Commander <@U1> · scribe <@U2> · no comms" in shown
+    assert "*Summary:* Card payments fail" in shown
+    assert "*Customer impact:* EU shoppers can't pay" in shown
+    assert "first decision" not in shown, "only the latest few decisions"
+    assert shown.index("Page the PSP") < shown.index("Roll back 4.2") < shown.index("Freeze")
+    assert "because errors began with it" in shown
+    assert "*Open action items (2)*" in shown
+    assert "AI-1 Add a canary — <@U2>, no due date" in shown
+    assert "AI-2 Write the runbook — no owner yet, no due date" in shown
+    # Slack's retry of the same event, and a second join event: nobody is told twice.
+    _join(slack, "U3", channel, event_id="Ev-join-U3")
+    _join(slack, "U3", channel)
+    settle()
+    assert len(_catch_ups(slack)) == 1
+    slack.fake.assert_no_violations()
+
+
+def test_catch_up_is_deterministic_and_says_how_long_and_what_is_open(db: Database) -> None:
+    zone = ZoneInfo("UTC")
+    with db.unit_of_work() as s:
+        incident = lifecycle.declare(
+            s,
+            now=T0,
+            number=7,
+            title="DNS outage",
+            severity="sev1",
+            private=False,
+            channel_id="C7",
+            channel_name="inc-7-dns-outage",
+            declared_by="U1",
+        )
+        set_detail(s, incident, now=T0, user="U1", field="summary", text="Resolvers time out")
+        later = T0 + timedelta(minutes=20)
+        lifecycle.record_decision(
+            s, incident, now=later, at=later, user="U1", text="Fail over", rationale="pool dead"
+        )
+        done, _ = add_action_item(s, incident, now=later, user="U1", text="Done already")
+        s.flush()
+        close_action_item(s, done.id, now=later, user="U1")
+        incident_id = incident.id
+    now = T0 + timedelta(hours=2, minutes=5)
+    with db.unit_of_work() as s:
+        stored = s.get(Incident, incident_id)
+        assert stored is not None
+        first = catch_up_message(s, stored, now, zone)
+        again = catch_up_message(s, stored, now, zone)
+        assert s.scalars(select(ActionItem)).one().status != "open"
+    assert first[0] == again[0] and [b.to_dict() for b in first[1]] == [
+        b.to_dict() for b in again[1]
+    ]
+    texts = [b.to_dict()["text"]["text"] for b in first[1]]
+    assert texts[0] == (
+        "*Catching up on incident 7: DNS outage*\n"
+        "SEV1 · investigating · going for 2h 05m "
+        f"(since <!date^{int(T0.timestamp())}^{{date_short_pretty}} {{time}}"
+        "|2026-11-27 07:00 UTC>)\n"
+        "Commander <@U1> · no scribe · no comms"
+    )
+    assert texts[1] == "*Summary:* Resolvers time out"
+    assert texts[2].startswith("*Latest decisions*\n• <!date^") and texts[2].endswith(
+        "Fail over — because pool dead (<@U1>)"
+    )
+    assert len(texts) == 3, "no open action items: no such section"
+
+
+def test_a_failed_catch_up_is_retried_and_a_refused_one_still_records_the_join(
+    slack: SlackHarness,
+) -> None:
+    channel = slack.declare("Disk full")
+    slack.forget_replies()
+    slack.fake.fail("chat.postEphemeral", error="internal_error", times=1)
+    slack.fake.channels[channel].members.add("U3")
+    event = {"type": "member_joined_channel", "user": "U3", "channel": channel, "team": "T0TEST"}
+    assert slack.driver.event({**event, "channel_type": "C"}, "Ev-U3").status == 500
+    assert slack.driver.event({**event, "channel_type": "C"}, "Ev-U3", retry_num=1).status == 200
+    assert [who for who, _ in _catch_ups(slack)] == ["U3"], "Slack's retry brought the catch-up"
+
+    slack.fake.fail("chat.postEphemeral", error="user_not_in_channel", times=1)
+    slack.fake.channels[channel].members.add("U4")
+    assert slack.driver.event({**event, "user": "U4", "channel_type": "C"}).status == 200
+    with slack.deps.db.unit_of_work() as session:
+        members = session.scalars(select(Incident.members)).one()
+    assert "U3" in members and "U4" in members
