@@ -1,4 +1,4 @@
-"""`incident-bot`: serve, scheduler, migrate, demo, export."""
+"""`incident-bot`: serve, scheduler, migrate, demo, config check, export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import sys
 from datetime import date
 
 from bot import export
+from bot.alerts.routing import check_file
 from bot.config import ConfigError, Settings, load_settings
+from bot.configfile import ConfigFileError
 from bot.db import Database
 from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
@@ -50,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--database", default=None, help="SQLAlchemy URL (default: a temp file)")
     demo.set_defaults(run=_demo)
 
+    config = sub.add_parser("config", help="check the INCIDENT_CONFIG file")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser("check", help="report every problem of the file, with its line")
+    check.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
+    check.set_defaults(run=_config_check)
+
     export = sub.add_parser("export", help="print incidents as JSON, CSV or Markdown")
     export.add_argument("incident", nargs="?", default="all", help="incident number or 'all'")
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
@@ -67,12 +75,46 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_check(args: argparse.Namespace) -> int:
+    path = args.path or load_settings().config_path
+    if path is None:
+        print(
+            "incident-bot: no config file to check: INCIDENT_CONFIG is unset and "
+            "./incident-bot.yml does not exist",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        rules = check_file(path)
+    except ConfigFileError as exc:
+        for problem in exc.problems:
+            print(problem.render(path), file=sys.stderr)
+        print(f"incident-bot: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK ({len(rules.rules)} alert rules)")
+    return 0
+
+
+def check_config(settings: Settings) -> None:
+    """Start-up refuses a config file with problems: one line, naming file, line and problem."""
+    path = settings.config_path
+    if path is None:
+        return
+    try:
+        check_file(path)
+    except ConfigFileError as exc:
+        more = len(exc.problems) - 1
+        tail = f" (and {more} more: run `incident-bot config check`)" if more else ""
+        raise ConfigError(f"{exc}{tail}") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_slack(http=not settings.SLACK_APP_TOKEN)
     port = args.port or settings.PORT
     if not settings.SLACK_APP_TOKEN:
         settings.require_metrics_apart(port)
+    check_config(settings)
     from bot.server import serve  # deferred: Bolt, the handlers and matplotlib load slowly
 
     return serve(
@@ -86,6 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _scheduler(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_slack(http=False)
+    check_config(settings)
     from bot.server import run_scheduler_only  # deferred, as in _serve
 
     return run_scheduler_only(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from functools import cached_property
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REDACT_CHOICES = {"secrets", "emails", "ips"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+DEFAULT_CONFIG = "incident-bot.yml"
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _LISTEN = re.compile(r"^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):)?([0-9]{1,5})$")
 _TOKEN = re.compile(r"^[\x21-\x7e]{16,}$")  # printable ASCII, no spaces: fits a header
@@ -80,6 +82,10 @@ class Settings(BaseSettings):
     INCIDENT_METRICS_PORT: str | None = None
     INCIDENT_METRICS_TOKEN: str | None = None
     INCIDENT_WORK_QUEUE_MAX: int = Field(default=200, ge=1, le=100000)
+    INCIDENT_CONFIG: str | None = None
+    INCIDENT_WEBHOOK_TOKEN: str | None = None
+    INCIDENT_ALERT_CHANNEL: str | None = None
+    INCIDENT_PAGERDUTY_SECRET: str | None = None
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod
@@ -150,6 +156,20 @@ class Settings(BaseSettings):
                 "(e.g. the output of `openssl rand -hex 32`)"
             )
         return value
+
+    @field_validator("INCIDENT_WEBHOOK_TOKEN", "INCIDENT_PAGERDUTY_SECRET")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value.strip() if value is not None else None
+
+    @property
+    def config_path(self) -> str | None:
+        """INCIDENT_CONFIG, else ./incident-bot.yml when it exists, else None."""
+        if self.INCIDENT_CONFIG:
+            return self.INCIDENT_CONFIG
+        return DEFAULT_CONFIG if os.path.exists(DEFAULT_CONFIG) else None
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -18,6 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The alert tables live next door (this file would outgrow 300 lines); importing them here
+# registers them wherever the models are, and lets callers name every table from one place.
+from bot.alert_models import Alert, AlertGroup, AlertNotification, AlertSummary  # noqa: F401
 from bot.db import Base, UTCDateTime
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")

@@ -23,6 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
 from bot.config import ConfigError
+from bot.hooks import Hooks
 from bot.stats.metrics import exposition
 from bot.wiring import Deps
 
@@ -61,6 +62,7 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
             raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request")
         slack = slack_gate(SlackRequestHandler(app, path=SLACK_PATH), secret)
     metrics = metrics_endpoint(deps) if deps.settings.metrics_listen is None else None
+    hooks = Hooks(deps)  # /hooks/*: alerts from Alertmanager, Grafana, PagerDuty, any webhook
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -71,6 +73,8 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
             return _answer(start_response, status, b"ok\n" if ok else b"database unavailable\n")
         if path == "/metrics" and is_get and metrics is not None:
             return metrics(environ, start_response)
+        if path.startswith("/hooks/"):
+            return hooks(environ, start_response)
         if slack is None:  # Socket Mode: Slack's requests come over the WebSocket
             return _answer(start_response, "404 Not Found", b"not found\n")
         return slack(environ, start_response)

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from slack_bolt import App, BoltContext
 
 from bot.wiring import Deps
-from handlers import actions, events, shortcuts, views
+from handlers import actions, alerts, events, shortcuts, views
 from handlers.commands import listener as commands
 
-LISTENER_MODULES = (commands, actions, views, events, shortcuts)
+LISTENER_MODULES = (commands, actions, views, events, shortcuts, alerts)
 
 
 def register_all(app: App, deps: Deps) -> None:

@@ -15,14 +15,16 @@ MAX_LINES = 300
 # Lower layers never import higher ones; a layer is named by module prefixes.
 LAYERS = (
     ("ground floor", ("bot.config", "bot.db", "bot.models", "bot.clock", "bot.errors",
-                      "bot.telemetry", "bot.parsing", "bot.migrate")),
+                      "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile",
+                      "bot.alert_models")),
     ("slack port", ("bot.slack",)),
     ("composition root and outbox", ("bot.wiring", "bot.outbox")),
     ("domains", ("bot.incidents", "bot.timeline", "bot.followups", "bot.stats",
                  "bot.drafting", "bot.export", "bot.comms")),
+    ("domains built on incidents", ("bot.alerts",)),
     ("summaries", ("bot.overview",)),
     ("conductor and listeners", ("bot.scheduling", "handlers")),
-    ("entry points", ("bot.app", "bot.web", "bot.socket_mode", "bot.server", "bot.cli",
+    ("entry points", ("bot.app", "bot.web", "bot.hooks", "bot.socket_mode", "bot.server", "bot.cli",
                       "bot.demo", "bot.__main__")),
 )  # fmt: skip
 

@@ -107,7 +107,7 @@ def test_filled_database_upgrades_from_each_revision(empty_url: str, start: str)
         # 0006: an incident from before has no summary or impact yet
         blank = conn.execute(text("SELECT summary, impact FROM incidents")).one()
         assert tuple(blank) == (None, None)
-        # 0007 keeps what items had; new items have type and priority only when chosen
+        # 0008 keeps what items had; new items have type and priority only when chosen
         item = conn.execute(text("SELECT priority, type FROM action_items")).one()
         assert tuple(item) == ("high", "prevent")
     db.dispose()

@@ -21,6 +21,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.alerts.courier import courier_for
 from bot.config import parse_schedule
 from bot.scheduling.planner import plan_all
 from bot.scheduling.senders import courier
@@ -40,6 +41,7 @@ def run_due(deps: Deps, now: datetime | None = None, *, worker: str | None = Non
     """Plan and send everything due at `now`; returns a line per message sent (demo, tests)."""
     now = now or deps.clock()
     plan(deps, now)
+    courier_for(deps).sweep()  # alert messages Slack is behind on (failed, or a replica died)
     timeout = deps.settings.INCIDENT_REMINDER_CLAIM_TIMEOUT
     return courier(deps).sweep(now, worker or WORKER, timeout)
 

@@ -45,3 +45,11 @@ ACTION_SNOOZE = "action_snooze"
 ACTION_REASSIGN = "action_reassign"
 ACTION_REDATE = "action_redate"
 ACTION_ITEM_BLOCK = "action_item"  # block_id prefix: f"{ACTION_ITEM_BLOCK}:{item id}"
+
+# Alert triage (bot.alerts): buttons on the triage message and their modals
+ALERT_DECLARE = "alert_declare"
+ALERT_ATTACH = "alert_attach"
+ALERT_IGNORE = "alert_ignore"
+ALERT_DECLARE_MODAL = "alert_declare_modal"
+ALERT_ATTACH_MODAL = "alert_attach_modal"
+INCIDENT_INPUT = "incident"

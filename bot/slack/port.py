@@ -89,7 +89,7 @@ class Notifier:
             "conversations.invite",
             channel=channel,
             users=",".join(users),
-            ignore=frozenset({"already_in_channel"}),
+            ignore=frozenset({"already_in_channel", "cant_invite_self"}),
         )
 
     def set_topic(self, channel: str, topic: str) -> None:

@@ -68,7 +68,7 @@ FAULTS: list[Fault] = [
     ),
     Fault(
         "severity change no longer redraws card and topic",
-        "bot/incidents/service.py",
+        "bot/incidents/publishing.py",
         'CARD_KINDS = ("severity", "status", "role", "milestone")',
         'CARD_KINDS = ("status", "role", "milestone")',
         (CARD,),
@@ -299,8 +299,8 @@ FAULTS: list[Fault] = [
     Fault(
         "permanent Slack errors retried instead of reported",
         "bot/outbox/delivery.py",
-        "give_up = permanent or attempts >= MAX_ATTEMPTS",
-        "give_up = attempts >= MAX_ATTEMPTS",
+        "give_up = code in PERMANENT or attempts >= kind.patience",
+        "give_up = attempts >= kind.patience",
         ("tests/incidents/test_announcements.py::test_permanent_failure_is_reported_not_retried",),
     ),
     # --- bot/scheduling ------------------------------------------------------------------------
@@ -342,7 +342,7 @@ FAULTS: list[Fault] = [
     ),
     Fault(
         "Slack API errors counted under the wrong error code",
-        "bot/slack/port.py",
+        "bot/slack/calls.py",
         "SLACK_API_ERRORS.labels(method=method, error=code).inc()",
         'SLACK_API_ERRORS.labels(method=method, error="error").inc()',
         (f"{METRICS}::test_process_instruments_count_what_the_app_did",),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from waitress.server import create_server
 
+from bot.alerts.courier import stop as stop_alert_courier
 from bot.app import build_app
 from bot.clock import utcnow
 from bot.config import Settings, load_settings
@@ -137,6 +138,7 @@ class SlackHarness:
         assert self.deps.delivery is not None
         self.deps.delivery.settle(timeout=10)
         self.deps.delivery.stop()
+        stop_alert_courier(self.deps)  # and the alert messages being brought up to date
         self.server.close()
         self._thread.join(timeout=5)
 

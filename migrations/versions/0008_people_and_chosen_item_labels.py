@@ -1,7 +1,7 @@
 """people; action item type and priority only when chosen
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 12:00:00.000000
 
 `people` keeps what Slack last said about a person (time zone, name) for code that must not
@@ -18,8 +18,8 @@ from alembic import op
 
 import bot.db
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
