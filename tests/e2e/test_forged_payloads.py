@@ -54,7 +54,14 @@ def _world(slack: SlackHarness) -> World:
     card_ts = slack.fake.calls_to("pins.add")[-1].args["timestamp"]
     slack.command("note the vault door was open", user="U1", channel=private)
     slack.command("action Rotate the vault keys <@U1>", user="U1", channel=private)
-    slack.fake.wait_for(lambda f: len(slack.posts(private)) >= 3)  # card, note, item
+    # The note and the item may arrive as two posts or as one merged echo: wait for the item.
+    slack.fake.wait_for(
+        lambda f: any(
+            c.ok and c.args.get("channel") == private and "Rotate the vault keys" in str(c.args)
+            for c in f.calls_to("chat.postMessage")
+        ),
+        what="the action item's echo",
+    )
     message_ts = slack.fake.add_message(private, "U1", "who opened the vault?")
     own = slack.declare("Mallory's own incident", user="U3")
     slack.fake.wait_for(lambda f: any("Incident 2 declared" in t for t in slack.ephemerals()))
