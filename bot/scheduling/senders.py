@@ -28,6 +28,13 @@ def courier(deps: Deps) -> Courier:
                 most=publishing.ECHOES_PER_MESSAGE,
                 **PROMPT,
             ),
+            "thread_echo": Kind(
+                partial(publishing.send_thread_echoes, deps),
+                group="merge",
+                most=publishing.ECHOES_PER_MESSAGE,
+                thread=partial(publishing.card_thread, deps),
+                **PROMPT,
+            ),
             "card": Kind(
                 partial(publishing.send_card, deps), group="latest", posts=False, **PROMPT
             ),
