@@ -1,0 +1,167 @@
+"""GET /status, /status/incidents/<id>, /status/feed.atom, /status/summary.json.
+
+Rendered pages are cached in memory, keyed by the page's version: the newest public update's
+id and the number of updates (every publish and every resolution adds one, on whichever
+replica), the component file's change time, the public URL, and the minute (the 14-day window
+moves). One indexed query per request reads the version; a page is rendered again only when
+that key changes. Every answer carries an ETag (the body's hash) and Cache-Control; a
+conditional GET whose If-None-Match names it is answered 304 without a body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from wsgiref.util import application_uri
+
+from bot.statuspage import render, snapshot
+from bot.statuspage.components import catalogue
+from bot.wiring import Deps
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+CACHE_CONTROL = "public, max-age=30, must-revalidate"  # readers see a change within 30 s
+CACHE_SIZE = 512
+_INCIDENT = re.compile(r"/status/incidents/([a-z0-9]{1,16})/?")
+HTML, ATOM, JSON = (
+    "text/html; charset=utf-8",
+    "application/atom+xml; charset=utf-8",
+    "application/json; charset=utf-8",
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    content_type: str
+    etag: str
+
+
+class PageCache:
+    """A bounded map of rendered documents, safe across waitress's threads."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Rendered | None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Rendered | None]) -> Rendered | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        made = make()  # outside the lock: two threads may render one key once each, harmlessly
+        with self._lock:
+            self._items[key] = made
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def rendered(body: bytes, content_type: str) -> Rendered:
+    return Rendered(body, content_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+class StatusPage:
+    """The status page's WSGI endpoint (mounted by bot.web under /status)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.cache = PageCache()
+
+    def document(self, path: str, base_url: str) -> Rendered | None:
+        """The document at `path`, from the cache when nothing public changed; None: 404."""
+        settings = self.deps.settings
+        components = catalogue(settings)
+        page = render.PageInfo.from_settings(settings, base_url)
+        now = self.deps.clock()
+        with self.deps.db.unit_of_work() as session:
+            version = snapshot.version(session)
+        key = (path, page, version, components, now.replace(second=0, microsecond=0))
+        return self.cache.get(key, lambda: self._render(path, page, components, now))
+
+    def _render(
+        self, path: str, page: render.PageInfo, components: Any, now: Any
+    ) -> Rendered | None:
+        with self.deps.db.unit_of_work() as session:
+            if match := _INCIDENT.fullmatch(path):
+                incident = snapshot.one(session, match.group(1))
+                if incident is None:
+                    return None
+                return rendered(render.incident_html(incident, page).encode(), HTML)
+            if path not in ("/status", "/status/", "/status/feed.atom", "/status/summary.json"):
+                return None
+            snap = snapshot.take(session, components, now)
+        if path.endswith(".atom"):
+            return rendered(render.atom(snap, page), ATOM)
+        if path.endswith(".json"):
+            return rendered(render.summary(snap, page), JSON)
+        return rendered(render.index_html(snap, page).encode(), HTML)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            return _plain(
+                start_response, "405 Method Not Allowed", b"GET only\n", [("Allow", "GET, HEAD")]
+            )
+        base = application_uri(environ).rstrip("/") + "/status"
+        found = self.document(environ.get("PATH_INFO", ""), base)
+        if found is None:
+            return _plain(start_response, "404 Not Found", b"not found\n")
+        headers = [
+            ("Content-Type", found.content_type),
+            ("Cache-Control", CACHE_CONTROL),
+            ("ETag", found.etag),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        if found.content_type == HTML:
+            headers.append(("Content-Security-Policy", render.CSP))
+        if found.content_type == JSON:
+            headers.append(("Access-Control-Allow-Origin", "*"))  # widgets read it from anywhere
+        if _matches(environ.get("HTTP_IF_NONE_MATCH"), found.etag):
+            start_response("304 Not Modified", headers[1:3])
+            return [b""]
+        start_response("200 OK", [*headers, ("Content-Length", str(len(found.body)))])
+        return [b""] if method == "HEAD" else [found.body]
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    """If-None-Match (RFC 9110 13.1.2): `*`, or a list of tags compared weakly."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in {t.strip().removeprefix("W/") for t in header.split(",")}
+
+
+def not_found(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """/status* while INCIDENT_STATUS_PAGE is off."""
+    return _plain(start_response, "404 Not Found", b"not found\n")
+
+
+def _plain(
+    start_response: Callable[..., Any],
+    status: str,
+    body: bytes,
+    headers: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            *(headers or []),
+        ],
+    )
+    return [body]
