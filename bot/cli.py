@@ -8,13 +8,15 @@ import sys
 from datetime import date
 
 from bot import export
-from bot.alerts.routing import check_file
+from bot.alerts.routing import check_file as check_alert_rules
+from bot.alerts.rules import RuleSet
 from bot.config import ConfigError, Settings, load_settings
-from bot.configfile import ConfigFileError
+from bot.configfile import ConfigFileError, Problem, load
 from bot.db import Database
 from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
 from bot.migrate import upgrade
+from bot.statuspage.components import Component, read_components
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,8 +93,23 @@ def _config_check(args: argparse.Namespace) -> int:
             print(problem.render(path), file=sys.stderr)
         print(f"incident-bot: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    print(f"{path}: OK ({len(rules.rules)} alert rules)")
+    rules, components = rules
+    print(f"{path}: OK ({len(rules.rules)} alert rules, {len(components)} status page components)")
     return 0
+
+
+def check_file(path: str) -> tuple[RuleSet, list[Component]]:
+    """Every section of the file; ConfigFileError lists all their problems, in line order."""
+    problems: list[Problem] = []
+    rules = RuleSet()
+    try:
+        rules = check_alert_rules(path)
+    except ConfigFileError as exc:
+        problems += exc.problems
+    components, more = read_components(load(path))  # YAML that does not parse raises here
+    if problems or more:
+        raise ConfigFileError(path, problems + more)
+    return rules, components
 
 
 def check_config(settings: Settings) -> None:
