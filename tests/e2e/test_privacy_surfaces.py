@@ -18,6 +18,7 @@ from bot.scheduling.runner import run_due
 from bot.slack import ids
 from tests.support.harness import SlackHarness
 from tests.support.seen import leaks, shown_to
+from tests.support.statuspage import PAGES, get
 
 SECRET = "Quetzal ledger tampering"
 PUBLIC = "Checkout outage in eu-west"
@@ -144,6 +145,21 @@ def catch_up(slack: SlackHarness, w: World) -> str:
     return shown_to(slack.fake, NON_MEMBER)
 
 
+def status_page(slack: SlackHarness, w: World) -> str:
+    """A member tries to publish the private incident; the public pages, and what U9 saw."""
+    slack.forget_replies()
+    slack.command("update --public Payouts are delayed", user="U1", channel=w.private)
+    slack.fake.wait_for(lambda f: any("is private" in t for t in slack.ephemerals()))
+    pages = [get(slack.url, path).text for path in PAGES]
+    return "\n".join(pages) + shown_to(slack.fake, NON_MEMBER)
+
+
+@pytest.fixture
+def slack(make_slack: Callable[..., SlackHarness]) -> SlackHarness:
+    """The app with the status page on: one more surface anyone on the internet can read."""
+    return make_slack(INCIDENT_STATUS_PAGE=True)
+
+
 CHANGE = "Only members of the private channel of incident 1 can"
 Look = Callable[[SlackHarness, World], str]
 SURFACES: list[tuple[str, Look | None, str]] = [
@@ -162,7 +178,7 @@ SURFACES: list[tuple[str, Look | None, str]] = [
     ("subscribe and unsubscribe, then severity changes", subscriptions, "no incident 1."),
     ("catch-up on joining the public incident's channel", catch_up, "Catching up on incident 2"),
     ("alert triage", None, "not built yet: the alerts issue (SPEC 2026-11-27)"),
-    ("status page", None, "not built yet: the status-page issue (SPEC 2026-11-27)"),
+    ("status page: /status, feed, summary.json", status_page, "All systems operational"),
 ]
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from bot.slack import ids
 from tests.support.statuspage import (
     PAGES,
-    get,
     first_public_update,
+    get,
     later_public_update,
     opened_views,
     start_status_page,
