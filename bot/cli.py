@@ -1,4 +1,4 @@
-"""`incident-bot`: serve, scheduler, migrate, demo, config check, export."""
+"""`incident-bot`: serve, scheduler, migrate, demo, config check, status-page build, export."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import argparse
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 from bot import export
 from bot.alerts.routing import check_file as check_alert_rules
 from bot.alerts.rules import RuleSet
+from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings
 from bot.configfile import ConfigFileError, Problem, load
 from bot.db import Database
@@ -17,6 +19,7 @@ from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
 from bot.migrate import upgrade
 from bot.statuspage.components import Component, read_components
+from bot.statuspage.static import build as build_static
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     check = config_sub.add_parser("check", help="report every problem of the file, with its line")
     check.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
     check.set_defaults(run=_config_check)
+
+    status_page = sub.add_parser("status-page", help="the public status page")
+    status_sub = status_page.add_subparsers(dest="status_command", required=True)
+    build = status_sub.add_parser("build", help="write the status page as static files")
+    build.add_argument("directory", help="where to write index.html, feed.atom, summary.json…")
+    build.set_defaults(run=_status_page_build)
 
     export = sub.add_parser("export", help="print incidents as JSON, CSV or Markdown")
     export.add_argument("incident", nargs="?", default="all", help="incident number or 'all'")
@@ -156,6 +165,16 @@ def _demo(args: argparse.Namespace) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     return run_demo(database_url=args.database)
+
+
+def _status_page_build(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    check_config(settings)
+    db = Database(settings.DATABASE_URL)
+    upgrade(db)
+    written = build_static(settings, db, Path(args.directory), utcnow())
+    print(f"incident-bot: wrote {len(written)} files of the status page to {args.directory}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
