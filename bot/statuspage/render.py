@@ -29,7 +29,7 @@ SCRIPT = (TEMPLATES / "local-times.js").read_text()
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
 STYLE_HASH = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 CSP = (
-    "default-src 'none'; img-src https: http:; "
+    "default-src 'none'; img-src https: http: data:; "
     f"style-src 'sha256-{STYLE_HASH}'; script-src 'sha256-{SCRIPT_HASH}'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
