@@ -1,11 +1,13 @@
 """GET /status, /status/incidents/<id>, /status/feed.atom, /status/summary.json.
 
-Rendered pages are cached in memory, keyed by the page's version: the newest public update's
-id and the number of updates (every publish and every resolution adds one, on whichever
-replica), the component file's change time, the public URL, and the minute (the 14-day window
-moves). One indexed query per request reads the version; a page is rendered again only when
-that key changes. Every answer carries an ETag (the body's hash) and Cache-Control; a
-conditional GET whose If-None-Match names it is answered 304 without a body.
+Rendered documents are cached in memory under a key that changes whenever the page may:
+the newest public update's id (every publish and every resolution adds an update, on
+whichever replica made it), the component file's change time, the public URL, and the minute
+(the 14-day window moves; a deleted incident leaves the page within a minute). Each request
+reads that id with one query on the primary key's index, in a read-only transaction (no
+write lock on SQLite), and renders only when the key is new, once however many readers ask.
+Every answer carries an ETag (the body's hash) and Cache-Control; a conditional GET whose
+If-None-Match names it is answered 304 without a body.
 """
 
 from __future__ import annotations
@@ -42,24 +44,45 @@ class Rendered:
 
 
 class PageCache:
-    """A bounded map of rendered documents, safe across waitress's threads."""
+    """A bounded map of rendered documents, safe across waitress's threads. A new version of
+    a document is rendered once: the reader who asks first renders it (and gets it), readers
+    arriving meanwhile get the previous version of that document at once, or wait for the
+    rendering when there is none (hundreds of readers arrive together right after a publish).
+    """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self._items: OrderedDict[tuple[Any, ...], Rendered | None] = OrderedDict()
+        self._latest: dict[Any, Rendered | None] = {}  # by document: the last one rendered
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], Rendered | None]) -> Rendered | None:
+    def get(
+        self, key: tuple[Any, ...], make: Callable[[], Rendered | None], document: Any = None
+    ) -> Rendered | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        made = make()  # outside the lock: two threads may render one key once each, harmlessly
-        with self._lock:
-            self._items[key] = made
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return made
+            flight = self._flights.setdefault(key, threading.Lock())
+            previous = self._latest.get(document)
+        if not flight.acquire(blocking=previous is None):
+            return previous  # being rendered by another reader: the previous version meanwhile
+        try:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            made = make()
+            with self._lock:
+                self._items[key] = self._latest[document] = made
+                self._flights.pop(key, None)
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+                while len(self._latest) > self._size:
+                    self._latest.pop(next(iter(self._latest)))
+            return made
+        finally:
+            flight.release()
 
     def clear(self) -> None:
         with self._lock:
@@ -83,15 +106,16 @@ class StatusPage:
         components = catalogue(settings)
         page = render.PageInfo.from_settings(settings, base_url)
         now = self.deps.clock()
-        with self.deps.db.unit_of_work() as session:
+        with self.deps.db.reading() as session:
             version = snapshot.version(session)
         key = (path, page, version, components, now.replace(second=0, microsecond=0))
-        return self.cache.get(key, lambda: self._render(path, page, components, now))
+        make = lambda: self._render(path, page, components, now)  # noqa: E731
+        return self.cache.get(key, make, document=(path, page))
 
     def _render(
         self, path: str, page: render.PageInfo, components: Any, now: Any
     ) -> Rendered | None:
-        with self.deps.db.unit_of_work() as session:
+        with self.deps.db.reading() as session:
             if match := _INCIDENT.fullmatch(path):
                 incident = snapshot.one(session, match.group(1))
                 if incident is None:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from bot.models import Incident
 from bot.status_models import StatusIncident, StatusUpdate
@@ -86,7 +87,6 @@ class Snapshot:
     ongoing: list[PublicIncident]
     resolved: list[PublicIncident]  # in the last 14 days, newest first
     updated_at: datetime
-    all_incidents: list[PublicIncident] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -105,55 +105,78 @@ class Snapshot:
         return OVERALL[self.state]
 
 
-def version(session: Session) -> tuple[int, int]:
-    """Changes whenever anything public changes (every change adds an update): the cache key."""
-    latest, count = session.execute(select(func.max(StatusUpdate.id), func.count())).one()
-    return int(latest or 0), int(count)
+def version(session: Session) -> int:
+    """Changes whenever anything public changes (every change adds an update): the cache key.
+    The newest id only, read from the primary key's index (a count would scan the table)."""
+    return int(session.scalar(select(func.max(StatusUpdate.id))) or 0)
 
 
-def _public(row: StatusIncident) -> PublicIncident:
-    return PublicIncident(
-        id=row.public_id,
-        title=row.title,
-        created_at=row.created_at,
-        resolved_at=row.resolved_at,
-        components=tuple((c["name"], c["impact"]) for c in row.components or []),
-        updates=tuple(PublicUpdate(u.public_id, u.at, u.status, u.body) for u in row.updates),
-    )
+_INCIDENT_COLUMNS = (
+    StatusIncident.id,
+    StatusIncident.public_id,
+    StatusIncident.title,
+    StatusIncident.created_at,
+    StatusIncident.resolved_at,
+    StatusIncident.components,
+)
+_UPDATE_COLUMNS = (
+    StatusUpdate.status_incident_id,
+    StatusUpdate.public_id,
+    StatusUpdate.at,
+    StatusUpdate.status,
+    StatusUpdate.body,
+)
 
 
-def _query(session: Session):  # type: ignore[no-untyped-def]
-    return (
-        select(StatusIncident)
+def _public_rows(session: Session, *conditions: Any) -> list[PublicIncident]:
+    """Public incidents meeting `conditions`, with their updates (newest first); never one
+    of a private incident, never one without an update. Plain rows, not ORM objects: this is
+    the page's hot path when it is rendered again after a publish."""
+    rows = session.execute(
+        select(*_INCIDENT_COLUMNS)
         .join(Incident, Incident.id == StatusIncident.incident_id)
-        .where(Incident.private.is_(False))
-        .where(
-            select(StatusUpdate.id)
-            .where(StatusUpdate.status_incident_id == StatusIncident.id)
-            .exists()
+        .where(Incident.private.is_(False), *conditions)
+    ).all()
+    updates: dict[int, list[PublicUpdate]] = {row.id: [] for row in rows}
+    for chunk in _chunks(list(updates)):
+        for u in session.execute(
+            select(*_UPDATE_COLUMNS)
+            .where(StatusUpdate.status_incident_id.in_(chunk))
+            .order_by(StatusUpdate.at.desc(), StatusUpdate.id.desc())
+        ):
+            updates[u.status_incident_id].append(PublicUpdate(u.public_id, u.at, u.status, u.body))
+    return [
+        PublicIncident(
+            id=row.public_id,
+            title=row.title,
+            created_at=row.created_at,
+            resolved_at=row.resolved_at,
+            components=tuple((c["name"], c["impact"]) for c in row.components or []),
+            updates=tuple(updates[row.id]),
         )
-        .options(selectinload(StatusIncident.updates))
-    )
+        for row in rows
+        if updates[row.id]
+    ]
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def take(session: Session, catalogue: Catalogue, now: datetime) -> Snapshot:
     """The page as of `now`: ongoing public incidents and those resolved in the last 14 days."""
-    ongoing = [
-        _public(r)
-        for r in session.scalars(
-            _query(session)
-            .where(StatusIncident.resolved_at.is_(None))
-            .order_by(StatusIncident.created_at.desc(), StatusIncident.id.desc())
-        )
-    ]
-    resolved = [
-        _public(r)
-        for r in session.scalars(
-            _query(session)
-            .where(StatusIncident.resolved_at >= now - HISTORY)
-            .order_by(StatusIncident.resolved_at.desc(), StatusIncident.id.desc())
-        )
-    ]
+    found = _public_rows(
+        session,
+        or_(StatusIncident.resolved_at.is_(None), StatusIncident.resolved_at >= now - HISTORY),
+    )
+    ongoing = sorted(
+        (i for i in found if i.resolved_at is None), key=lambda i: i.created_at, reverse=True
+    )
+    resolved = sorted(
+        (i for i in found if i.resolved_at is not None),
+        key=lambda i: i.resolved_at or i.created_at,
+        reverse=True,
+    )
     return Snapshot(
         components=_states(catalogue, ongoing, resolved),
         ongoing=ongoing,
@@ -185,5 +208,5 @@ def _states(
 
 def one(session: Session, public_id: str) -> PublicIncident | None:
     """One public incident by its public id (any age), or None."""
-    row = session.scalar(_query(session).where(StatusIncident.public_id == public_id))
-    return None if row is None else _public(row)
+    found = _public_rows(session, StatusIncident.public_id == public_id)
+    return found[0] if found else None

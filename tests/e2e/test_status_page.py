@@ -67,7 +67,9 @@ def test_first_public_update_confirms_then_later_ones_post_and_resolution_closes
     )
 
     slack.command("resolved", channel=channel)
-    slack.fake.wait_for(lambda f: "Resolved" in get(slack.url, "/status").text, what="resolved")
+    slack.fake.wait_for(
+        lambda f: not get(slack.url, "/status/summary.json").json()["incidents"], what="resolved"
+    )
     page = _visible(get(slack.url, "/status").text)
     assert "All systems operational" in page and "No ongoing incidents." in page
     resolved = page[page.index("Resolved in the last 14 days") :]
