@@ -13,6 +13,29 @@ import pytest
 
 from tests.support.statuspage import first_public_update, later_public_update, start_status_page
 
+# The lowest WCAG contrast ratio of any visible text on the page against its background.
+LOWEST_CONTRAST = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  let lowest = [99, ""];
+  for (const el of document.querySelectorAll("body *")) {
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !el.offsetParent && el.tagName !== "BODY") continue;
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest[0]) lowest = [ratio, el.tagName + " " + el.textContent.trim().slice(0, 40)];
+  }
+  return lowest;
+}"""
 CANDIDATES = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser", "google-chrome")
 
 
@@ -60,6 +83,8 @@ def test_status_page_in_headless_chromium(make_slack: Any, tmp_path: Path) -> No
         assert page.locator("h1").count() == 1 and page.locator("h2").count() >= 3
         local = page.locator("time .local")
         assert local.count() >= 2 and "your time" in local.first.inner_text()  # script ran
+        ratio, where = page.evaluate(LOWEST_CONTRAST)
+        assert ratio >= 4.5, f"contrast {ratio:.1f}:1 at {where}"
         page.screenshot(path=str(tmp_path / "status.png"), full_page=True)
 
         page.click("text=Checkout errors for some customers")
@@ -72,6 +97,8 @@ def test_status_page_in_headless_chromium(make_slack: Any, tmp_path: Path) -> No
         page.goto(f"{slack.url}/status")
         dark = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert dark == "rgb(18, 18, 18)"
+        ratio, where = page.evaluate(LOWEST_CONTRAST)
+        assert ratio >= 4.5, f"contrast {ratio:.1f}:1 at {where} (dark)"
         page.screenshot(path=str(tmp_path / "status-dark.png"), full_page=True)
         browser.close()
     assert problems == [], f"console errors: {problems}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,25 @@ def test_page_title_logo_and_link_home(make_slack: Any, tmp_path: Path) -> None:
     summary = get(slack.url, "/status/summary.json").json()
     assert summary["page"]["name"] == "Acme status"
     assert summary["page"]["url"] == "https://status.acme.example/status"
+
+
+def test_resolved_incidents_stay_listed_for_14_days(make_slack: Any, tmp_path: Path) -> None:
+    slack = start_status_page(make_slack, tmp_path)
+    declared = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)
+    slack.clock = lambda: declared
+    channel = slack.declare("Internal: queue backlog")
+    first_public_update(slack, channel, title="Emails delayed", text="Emails are delayed.")
+    slack.clock = lambda: declared + timedelta(hours=1)
+    slack.command("resolved", channel=channel)
+    slack.fake.wait_for(
+        lambda f: not get(slack.url, "/status/summary.json").json()["incidents"], what="resolved"
+    )
+    html = get(slack.url, "/status").text
+    assert 'Resolved <time datetime="2026-11-02T10:05:00Z">2026-11-02 10:05 UTC</time>' in html
+    public_id = re.search(r'href="/status/incidents/([a-z0-9]+)"', html).group(1)
+    for days, listed in ((13, True), (14, True), (15, False)):
+        slack.clock = lambda d=days: declared + timedelta(days=d)
+        html = get(slack.url, "/status").text
+        assert ("Emails delayed" in html) is listed, f"{days} days later"
+    assert "No incidents in the last 14 days." in html
+    assert "Emails are delayed." in get(slack.url, f"/status/incidents/{public_id}").text
