@@ -1,13 +1,14 @@
 """GET /status, /status/incidents/<id>, /status/feed.atom, /status/summary.json.
 
 Rendered documents are cached in memory under a key that changes whenever the page may:
-the newest public update's id (every publish and every resolution adds an update, on
-whichever replica made it), the component file's change time, the public URL, and the minute
-(the 14-day window moves; a deleted incident leaves the page within a minute). Each request
-reads that id with one query on the primary key's index, in a read-only transaction (no
-write lock on SQLite), and renders only when the key is new, once however many readers ask.
-Every answer carries an ETag (the body's hash) and Cache-Control; a conditional GET whose
-If-None-Match names it is answered 304 without a body.
+the page's version (the newest public update's id: every publish and every resolution adds
+an update), the component file's change time, the public URL, and the minute (the 14-day
+window moves; a deleted incident leaves the page within a minute). The version is read from
+the database (one query on a primary-key index, in a read-only transaction that takes no
+SQLite write lock) right after this process commits a public change, and otherwise at most
+once a second, for what other replicas commit. A new key is rendered once, by the first
+reader who asks. Every answer carries an ETag (the body's hash) and Cache-Control; a
+conditional GET whose If-None-Match names it is answered 304 without a body.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from wsgiref.util import application_uri
 
-from bot.statuspage import render, snapshot
+from bot.statuspage import changes, render, snapshot
 from bot.statuspage.components import catalogue
 from bot.wiring import Deps
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 CACHE_CONTROL = "public, max-age=30, must-revalidate"  # readers see a change within 30 s
 CACHE_SIZE = 512
+RECHECK = 1.0  # seconds: how soon another replica's publish shows here
 _INCIDENT = re.compile(r"/status/incidents/([a-z0-9]{1,16})/?")
 HTML, ATOM, JSON = (
     "text/html; charset=utf-8",
@@ -99,6 +102,22 @@ class StatusPage:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.cache = PageCache()
+        self._lock = threading.Lock()
+        self._known = (-1, 0, -RECHECK)  # (this process's change count, version, when read)
+
+    def version(self) -> int:
+        """The newest public update's id: read again after a public change committed here,
+        and at least every RECHECK seconds (for changes other replicas commit)."""
+        seen = changes.count()
+        with self._lock:
+            counted, version, read_at = self._known
+        if counted == seen and time.monotonic() - read_at < RECHECK:
+            return version
+        with self.deps.db.reading() as session:
+            version = snapshot.version(session)
+        with self._lock:
+            self._known = (seen, version, time.monotonic())
+        return version
 
     def document(self, path: str, base_url: str) -> Rendered | None:
         """The document at `path`, from the cache when nothing public changed; None: 404."""
@@ -106,9 +125,7 @@ class StatusPage:
         components = catalogue(settings)
         page = render.PageInfo.from_settings(settings, base_url)
         now = self.deps.clock()
-        with self.deps.db.reading() as session:
-            version = snapshot.version(session)
-        key = (path, page, version, components, now.replace(second=0, microsecond=0))
+        key = (path, page, self.version(), components, now.replace(second=0, microsecond=0))
         make = lambda: self._render(path, page, components, now)  # noqa: E731
         return self.cache.get(key, make, document=(path, page))
 

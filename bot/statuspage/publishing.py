@@ -16,6 +16,7 @@ from bot.incidents.lifecycle import add_entry
 from bot.models import Incident, TimelineEntry
 from bot.parsing import neutralise
 from bot.status_models import StatusIncident, StatusUpdate
+from bot.statuspage import changes
 from bot.statuspage.rules import (
     IMPACTS,
     RESOLVED_TEXT,
@@ -104,6 +105,7 @@ def _update(
     text: str,
 ) -> TimelineEntry:
     body = check_public_text(text)
+    changes.after_commit(session)
     status = incident.status if incident.status in ONGOING_STATUSES else "investigating"
     session.add(
         StatusUpdate(incident=public, public_id=uuid.uuid4().hex, at=now, status=status, body=body)
@@ -120,6 +122,7 @@ def resolve(session: Session, incident: Incident, *, now: datetime) -> StatusUpd
     if public is None or public.resolved_at is not None or incident.private:
         return None
     public.resolved_at = now
+    changes.after_commit(session)
     update = StatusUpdate(
         incident=public, public_id=uuid.uuid4().hex, at=now, status="resolved", body=RESOLVED_TEXT
     )

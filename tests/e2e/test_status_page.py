@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.slack import ids
+from bot.status_models import StatusIncident, StatusUpdate
 from tests.support.statuspage import (
     PAGES,
     first_public_update,
@@ -228,3 +232,23 @@ def test_resolved_incidents_stay_listed_for_14_days(make_slack: Any, tmp_path: P
         assert ("Emails delayed" in html) is listed, f"{days} days later"
     assert "No incidents in the last 14 days." in html
     assert "Emails are delayed." in get(slack.url, f"/status/incidents/{public_id}").text
+
+
+def test_a_publish_by_another_replica_shows_within_a_second(
+    make_slack: Any, tmp_path: Path
+) -> None:
+    slack = start_status_page(make_slack, tmp_path)
+    channel = slack.declare("Checkout down")
+    first_public_update(slack, channel, title="Payments degraded", text="Looking into it.")
+    tag = get(slack.url, "/status").headers["ETag"]
+    with slack.deps.db.unit_of_work() as session:  # as another `serve` process commits it
+        public = session.scalars(select(StatusIncident)).one()
+        at = datetime.now(UTC)
+        body = "Written by another replica."
+        session.add(
+            StatusUpdate(incident=public, public_id="a" * 32, at=at, status="identified", body=body)
+        )
+    started = time.monotonic()
+    slack.fake.wait_for(lambda f: body in get(slack.url, "/status").text, what="the new update")
+    assert time.monotonic() - started < 2.0
+    assert get(slack.url, "/status", {"If-None-Match": tag}).status == 200
