@@ -20,11 +20,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from wsgiref.util import application_uri
 
 from bot.statuspage import changes, render, snapshot
-from bot.statuspage.components import catalogue
+from bot.statuspage.components import Catalogue, catalogue
 from bot.wiring import Deps
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -130,7 +131,7 @@ class StatusPage:
         return self.cache.get(key, make, document=(path, page))
 
     def _render(
-        self, path: str, page: render.PageInfo, components: Any, now: Any
+        self, path: str, page: render.PageInfo, components: Catalogue, now: datetime
     ) -> Rendered | None:
         with self.deps.db.reading() as session:
             if match := _INCIDENT.fullmatch(path):

@@ -144,7 +144,7 @@ def summary(snapshot: Snapshot, page: PageInfo) -> bytes:
                 "id": c.id,
                 "name": c.name,
                 "status": c.state,
-                "created_at": rfc3339(c.updated_at),
+                "created_at": rfc3339(c.created_at),
                 "updated_at": rfc3339(c.updated_at),
                 "position": c.position,
                 "description": c.description,

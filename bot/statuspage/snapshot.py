@@ -72,6 +72,7 @@ class ComponentState:
     description: str | None
     position: int
     state: str
+    created_at: datetime  # when the components file last changed
     updated_at: datetime
 
     @property
@@ -200,6 +201,7 @@ def _states(
                 description=component.description,
                 position=position,
                 state=worst(impacts),
+                created_at=catalogue.changed_at,
                 updated_at=max(changed, catalogue.changed_at),
             )
         )
