@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import ConfigError, load_settings
 from bot.configfile import parse
 from bot.errors import IncidentError
 from bot.statuspage.components import read_components
@@ -70,3 +71,14 @@ def test_components_read_with_every_problem_and_its_line() -> None:
     assert (
         components[0].id == read_components(parse("status_page: {components: [API]}", "x"))[0][0].id
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["INCIDENT_STATUS_PAGE_LOGO_URL", "INCIDENT_STATUS_PAGE_HOME_URL", "INCIDENT_STATUS_PAGE_URL"],
+)
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "example.com", 'https://x.com/"><script>'])
+def test_page_links_must_be_http_urls(name: str, bad: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} is malformed: must be an absolute http"):
+        load_settings(**{name: bad})
+    assert getattr(load_settings(**{name: "https://example.com/"}), name) == "https://example.com"
