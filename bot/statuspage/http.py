@@ -19,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from wsgiref.util import application_uri
@@ -125,6 +125,9 @@ class StatusPage:
         settings = self.deps.settings
         components = catalogue(settings)
         page = render.PageInfo.from_settings(settings, base_url)
+        if not path.endswith((".atom", ".json")):
+            # HTML links are relative: one rendering for every Host a request may claim.
+            page = replace(page, base_url="")
         now = self.deps.clock()
         key = (path, page, self.version(), components, now.replace(second=0, microsecond=0))
         make = lambda: self._render(path, page, components, now)  # noqa: E731
