@@ -42,11 +42,17 @@ def public_side(session: Session, incident: Incident) -> StatusIncident | None:
 
 
 def refuse_private(incident: Incident) -> None:
-    """A private incident is never published, even by a typo."""
+    """A private incident is never published, even by a typo; a resolved one takes no more
+    public updates (its last one said it was resolved)."""
     if incident.private:
         raise IncidentError(
             f"Incident {incident.number} is private: nothing about it is published on the "
             "status page. Nothing was published."
+        )
+    if not incident.is_open:
+        raise IncidentError(
+            f"Incident {incident.number} is resolved: it takes no more public updates. "
+            "Nothing was published."
         )
 
 
@@ -88,10 +94,6 @@ def publish(
     public = public_side(session, incident)
     if public is None:
         raise IncidentError("The first public update needs its confirmation: run it again.")
-    if public.resolved_at is not None:
-        raise IncidentError(
-            f"Incident {incident.number} is resolved on the status page; it takes no more updates."
-        )
     return _update(session, incident, public, now=now, user=user, text=text)
 
 

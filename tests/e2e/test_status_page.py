@@ -100,6 +100,9 @@ def test_public_updates_refused_clearly(make_slack: Any, tmp_path: Path) -> None
     slack = start_status_page(make_slack, tmp_path)
     private = slack.declare("Secret thing", flags="--private")
     public = slack.declare("Open thing")
+    done = slack.declare("Done thing")
+    slack.command("resolved", channel=done)
+    slack.fake.wait_for(lambda f: any("3 resolved" in p for p in slack.posts(slack.announce)))
     slack.forget_replies()
     typed = [
         (private, "update --public Payments are failing"),
@@ -108,6 +111,7 @@ def test_public_updates_refused_clearly(make_slack: Any, tmp_path: Path) -> None
         (public, "update --public Ask <@U2> for details"),
         (public, "update --loud Payments are failing"),
         (slack.announce, "update --public Payments are failing"),
+        (done, "update --public Payments are failing"),
     ]
     for n, (channel, text) in enumerate(typed, start=1):
         slack.command(text, channel=channel)
@@ -122,6 +126,9 @@ def test_public_updates_refused_clearly(make_slack: Any, tmp_path: Path) -> None
     assert "can't mention people or channels (`<@U2>`)" in replies[3]
     assert replies[4] == "`--loud` is not an option. Use: /incident update [--public] TEXT"
     assert "incident channel" in replies[5]
+    assert replies[6] == (
+        "Incident 3 is resolved: it takes no more public updates. Nothing was published."
+    )
     assert opened_views(slack) == []
     assert get(slack.url, "/status/summary.json").json()["incidents"] == []
 
