@@ -1,4 +1,4 @@
-"""`incident-bot`: serve, scheduler, migrate, demo, config check, export."""
+"""`incident-bot`: serve, scheduler, migrate, demo, config check, status-page build, export."""
 
 from __future__ import annotations
 
@@ -6,15 +6,20 @@ import argparse
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 from bot import export
-from bot.alerts.routing import check_file
+from bot.alerts.routing import check_file as check_alert_rules
+from bot.alerts.rules import RuleSet
+from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings
-from bot.configfile import ConfigFileError
+from bot.configfile import ConfigFileError, Problem, load
 from bot.db import Database
 from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
 from bot.migrate import upgrade
+from bot.statuspage.components import Component, read_components
+from bot.statuspage.static import build as build_static
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
     check.set_defaults(run=_config_check)
 
+    status_page = sub.add_parser("status-page", help="the public status page")
+    status_sub = status_page.add_subparsers(dest="status_command", required=True)
+    build = status_sub.add_parser("build", help="write the status page as static files")
+    build.add_argument("directory", help="where to write index.html, feed.atom, summary.json…")
+    build.set_defaults(run=_status_page_build)
+
     export = sub.add_parser("export", help="print incidents as JSON, CSV or Markdown")
     export.add_argument("incident", nargs="?", default="all", help="incident number or 'all'")
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
@@ -91,8 +102,23 @@ def _config_check(args: argparse.Namespace) -> int:
             print(problem.render(path), file=sys.stderr)
         print(f"incident-bot: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    print(f"{path}: OK ({len(rules.rules)} alert rules)")
+    rules, components = rules
+    print(f"{path}: OK ({len(rules.rules)} alert rules, {len(components)} status page components)")
     return 0
+
+
+def check_file(path: str) -> tuple[RuleSet, list[Component]]:
+    """Every section of the file; ConfigFileError lists all their problems, in line order."""
+    problems: list[Problem] = []
+    rules = RuleSet()
+    try:
+        rules = check_alert_rules(path)
+    except ConfigFileError as exc:
+        problems += exc.problems
+    components, more = read_components(load(path))  # YAML that does not parse raises here
+    if problems or more:
+        raise ConfigFileError(path, problems + more)
+    return rules, components
 
 
 def check_config(settings: Settings) -> None:
@@ -139,6 +165,16 @@ def _demo(args: argparse.Namespace) -> int:
 
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     return run_demo(database_url=args.database)
+
+
+def _status_page_build(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    check_config(settings)
+    db = Database(settings.DATABASE_URL)
+    upgrade(db)
+    written = build_static(settings, db, Path(args.directory), utcnow())
+    print(f"incident-bot: wrote {len(written)} files of the status page to {args.directory}")
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     INCIDENT_WEBHOOK_TOKEN: str | None = None
     INCIDENT_ALERT_CHANNEL: str | None = None
     INCIDENT_PAGERDUTY_SECRET: str | None = None
+    INCIDENT_STATUS_PAGE: bool = False
+    INCIDENT_STATUS_PAGE_TITLE: str = Field(default="System status", min_length=1, max_length=100)
+    INCIDENT_STATUS_PAGE_LOGO_URL: str | None = None
+    INCIDENT_STATUS_PAGE_HOME_URL: str | None = None
+    INCIDENT_STATUS_PAGE_URL: str | None = None
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod
@@ -164,6 +169,16 @@ class Settings(BaseSettings):
         if value is not None and len(value.strip()) < 16:
             raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
         return value.strip() if value is not None else None
+
+    @field_validator(
+        "INCIDENT_STATUS_PAGE_LOGO_URL", "INCIDENT_STATUS_PAGE_HOME_URL", "INCIDENT_STATUS_PAGE_URL"
+    )
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        # Shown to the public as links: only absolute http(s) URLs (no javascript:, no data:).
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"']+", value.strip()):
+            raise ValueError("must be an absolute http(s) URL such as https://example.com")
+        return value.strip().rstrip("/") if value is not None else None
 
     @property
     def config_path(self) -> str | None:

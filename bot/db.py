@@ -70,10 +70,16 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: object) -> None:
             # Writers serialise at BEGIN, so read-then-write transactions never deadlock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+            # Read-only work (Database.reading) begins deferred: in WAL mode readers then
+            # neither wait for writers nor for each other.
+            reading = conn.get_execution_options().get(READ_ONLY)  # type: ignore[attr-defined]
+            conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+READ_ONLY = "incident_bot_read_only"
 
 
 class Database:
@@ -83,12 +89,25 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: commit on success, roll back on any error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads (public pages read by many at once): on SQLite it
+        takes no write lock; it is rolled back at the end, whatever was changed."""
+        with self._readers() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def ping(self) -> bool:
         try:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # registers them wherever the models are, and lets callers name every table from one place.
 from bot.alert_models import Alert, AlertGroup, AlertNotification, AlertSummary  # noqa: F401
 from bot.db import Base, UTCDateTime
+from bot.status_models import StatusIncident, StatusUpdate  # noqa: F401 - as the alert tables
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("investigating", "identified", "monitoring", "resolved")

@@ -1,4 +1,4 @@
-"""The HTTP side of `serve`: /slack/events to Bolt, /healthz and /metrics beside it.
+"""The HTTP side of `serve`: /slack/events to Bolt, /healthz, /metrics and /status* beside it.
 
 Every POST to /slack/events passes `slack_gate` first: its size and its signature are checked
 before anything parses the body, so a request Slack did not sign costs a few header reads.
@@ -25,6 +25,7 @@ from waitress.server import create_server
 from bot.config import ConfigError
 from bot.hooks import Hooks
 from bot.stats.metrics import exposition
+from bot.statuspage.http import StatusPage, not_found
 from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
         slack = slack_gate(SlackRequestHandler(app, path=SLACK_PATH), secret)
     metrics = metrics_endpoint(deps) if deps.settings.metrics_listen is None else None
     hooks = Hooks(deps)  # /hooks/*: alerts from Alertmanager, Grafana, PagerDuty, any webhook
+    status_page = StatusPage(deps) if deps.settings.INCIDENT_STATUS_PAGE else not_found
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -75,6 +77,8 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
             return metrics(environ, start_response)
         if path.startswith("/hooks/"):
             return hooks(environ, start_response)
+        if path == "/status" or path.startswith("/status/"):
+            return status_page(environ, start_response)  # public (bot.statuspage)
         if slack is None:  # Socket Mode: Slack's requests come over the WebSocket
             return _answer(start_response, "404 Not Found", b"not found\n")
         return slack(environ, start_response)

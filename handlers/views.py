@@ -19,6 +19,10 @@ from bot.models import TITLE_MAX
 from bot.parsing import check_text
 from bot.slack import ids
 from bot.slack.modals import metadata, value
+from bot.statuspage.components import catalogue
+from bot.statuspage.modals import submitted
+from bot.statuspage.rules import check_public_text, check_public_title
+from bot.statuspage.service import PublicUpdates
 from bot.timeline.edit import TimelineEditor
 from handlers.reply import acknowledge, field_errors, in_channel, logged, service, user_errors
 from handlers.reply import user_id as user_of
@@ -171,6 +175,19 @@ def add_action_item(body: dict[str, Any], view: dict[str, Any], context: BoltCon
         )
 
 
+def public_update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
+    checks = {ids.PUBLIC_TITLE_INPUT: check_public_title, ids.PUBLIC_TEXT_INPUT: check_public_text}
+    return field_errors(view, checks)
+
+
+def publish_update(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The confirmed first public update of an incident: on the status page from now on."""
+    incidents, user = service(context), user_of(body)
+    channel, title, affected, text = submitted(view, catalogue(incidents.settings))
+    with user_errors(in_channel(incidents.slack, channel, user), f"update --public {text}"):
+        PublicUpdates(incidents).confirm(channel, user, title=title, affected=affected, text=text)
+
+
 def validating(check: Check) -> Callable[..., None]:
     """An ack that sends field errors back (the modal stays open) or closes the modal."""
 
@@ -199,6 +216,7 @@ VALIDATED: dict[str, tuple[Check, Callable[..., None]]] = {
     ids.DECLARE_MODAL: (declare_errors, declare),
     ids.TIMELINE_EDIT_MODAL: (edit_errors, edit_entry),
     ids.ACTION_ITEM_MODAL: (item_errors, add_action_item),
+    ids.PUBLIC_UPDATE_MODAL: (public_update_errors, publish_update),
 }
 UNCHECKED: dict[str, Callable[..., None]] = {
     ids.DECISION_MODAL: record_decision,

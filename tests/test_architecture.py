@@ -16,11 +16,11 @@ MAX_LINES = 300
 LAYERS = (
     ("ground floor", ("bot.config", "bot.db", "bot.models", "bot.clock", "bot.errors",
                       "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile",
-                      "bot.alert_models")),
+                      "bot.alert_models", "bot.status_models")),
     ("slack port", ("bot.slack",)),
     ("composition root and outbox", ("bot.wiring", "bot.outbox")),
     ("domains", ("bot.incidents", "bot.timeline", "bot.followups", "bot.stats",
-                 "bot.drafting", "bot.export", "bot.comms")),
+                 "bot.drafting", "bot.export", "bot.comms", "bot.statuspage")),
     ("domains built on incidents", ("bot.alerts",)),
     ("summaries", ("bot.overview",)),
     ("conductor and listeners", ("bot.scheduling", "handlers")),

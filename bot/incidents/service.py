@@ -22,6 +22,7 @@ from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import TypedTime, check_text, read_time
 from bot.slack.calls import UNKNOWN, hint
+from bot.statuspage import publishing as status_page
 from bot.wiring import Deps
 
 __all__ = ["IncidentService", "Pending", "is_resolution", "refuse_if_blank"]
@@ -142,6 +143,7 @@ class IncidentService:
             entry = apply(session, incident, self.now())
             if is_resolution(entry):
                 announcements.record(session, incident, "resolved", user, self.now())
+                status_page.resolve(session, incident, now=self.now())  # when it is public
             session.flush()
             session.refresh(incident)
             echo = publishing.record(session, incident, entry, self.now(), self.echo)

@@ -53,3 +53,9 @@ ALERT_IGNORE = "alert_ignore"
 ALERT_DECLARE_MODAL = "alert_declare_modal"
 ALERT_ATTACH_MODAL = "alert_attach_modal"
 INCIDENT_INPUT = "incident"
+
+# Status page (bot.statuspage): the confirmation of an incident's first public update
+PUBLIC_UPDATE_MODAL = "public_update_modal"
+PUBLIC_TITLE_INPUT = "public_title"
+PUBLIC_TEXT_INPUT = "public_text"
+COMPONENT_IMPACT_INPUT = "component_impact"  # block_id prefix: f"{...}:{component id}"

@@ -20,6 +20,7 @@ CHANNEL_ONLY = {
     "postmortem",
     "summary",
     "impact",
+    "update",
     *MILESTONES,
 }
 ANYWHERE = {"declare", "actions", "done", "list", "stats", "help", "subscribe", "unsubscribe"}
@@ -31,6 +32,7 @@ USAGE = {
     "note": "/incident note [at TIME] TEXT",
     "summary": "/incident summary TEXT",
     "impact": "/incident impact TEXT",
+    "update": "/incident update [--public] TEXT",
     "severity": "/incident severity sev1|sev2|sev3|sev4",
     "status": "/incident status investigating|identified|monitoring|resolved",
     "role": "/incident role commander|scribe|comms @user",
@@ -139,3 +141,14 @@ def parse_action(rest: str) -> tuple[str, str | None, str | None]:
         if owner is None and (match := _OWNER.search(text)):
             owner, text = match.group(1), text[: match.start()].strip()
     return text, owner, due
+
+
+def parse_update(rest: str) -> tuple[bool, str]:
+    """`[--public] TEXT` -> (public, text); any other leading `--option` is refused."""
+    text = rest.strip()
+    public = False
+    while match := re.match(r"(--\S+)(?:\s+|$)", text):
+        if match.group(1).lower() != "--public":
+            raise IncidentError(f"`{match.group(1)}` is not an option. Use: {USAGE['update']}")
+        public, text = True, text[match.end() :]
+    return public, text.strip()

@@ -12,6 +12,7 @@ from handlers.commands import (
     help,
     lifecycle,
     postmortem,
+    public,
     stats,
     subscriptions,
 )
@@ -40,6 +41,7 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "postmortem": postmortem.postmortem,
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,
+    "update": public.update,
 }
 
 

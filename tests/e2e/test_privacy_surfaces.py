@@ -20,6 +20,7 @@ from bot.slack import ids
 from tests.support.alerts import AlertSender, fixture, start_alerting
 from tests.support.harness import SlackHarness
 from tests.support.seen import leaks, shown_to
+from tests.support.statuspage import PAGES, get
 
 SECRET = "Quetzal ledger tampering"
 PUBLIC = "Checkout outage in eu-west"
@@ -29,8 +30,8 @@ MEMBERS = ["U1", "U2"]  # the private incident's commander and scribe
 
 @pytest.fixture
 def slack(make_slack: Callable[..., SlackHarness], fake_slack: Any) -> SlackHarness:
-    """The app with the alert endpoints on, so alert triage is one of the surfaces."""
-    harness, _sender, alerts = start_alerting(make_slack, fake_slack)
+    """The app with the alert endpoints and the status page on: both are surfaces."""
+    harness, _sender, alerts = start_alerting(make_slack, fake_slack, INCIDENT_STATUS_PAGE=True)
     fake_slack.channels[alerts].members.add(NON_MEMBER)
     return harness
 
@@ -175,6 +176,15 @@ def alert_triage(slack: SlackHarness, w: World) -> str:
     return shown_to(slack.fake, NON_MEMBER)
 
 
+def status_page(slack: SlackHarness, w: World) -> str:
+    """A member tries to publish the private incident; the public pages, and what U9 saw."""
+    slack.forget_replies()
+    slack.command("update --public Payouts are delayed", user="U1", channel=w.private)
+    slack.fake.wait_for(lambda f: any("is private" in t for t in slack.ephemerals()))
+    pages = [get(slack.url, path).text for path in PAGES]
+    return "\n".join(pages) + shown_to(slack.fake, NON_MEMBER)
+
+
 CHANGE = "Only members of the private channel of incident 1 can"
 Look = Callable[[SlackHarness, World], str]
 SURFACES: list[tuple[str, Look | None, str]] = [
@@ -193,7 +203,7 @@ SURFACES: list[tuple[str, Look | None, str]] = [
     ("subscribe and unsubscribe, then severity changes", subscriptions, "no incident 1."),
     ("catch-up on joining the public incident's channel", catch_up, "Catching up on incident 2"),
     ("alert triage: the message and Attach to incident", alert_triage, PUBLIC),
-    ("status page", None, "not built yet: the status-page issue (SPEC 2026-11-27)"),
+    ("status page: /status, feed, summary.json", status_page, "All systems operational"),
 ]
 
 

@@ -49,6 +49,13 @@ CLAIMS = "tests/scheduling/test_claims.py"
 SCHEDULING = "tests/scheduling/test_scheduling.py"
 CONFIG = "tests/test_config.py"
 MIGRATION = "tests/test_migration_0003.py"
+STATUS_PAGE = f"{E2E}/test_status_page.py"
+STATUS_FLOW = (
+    f"{STATUS_PAGE}::test_first_public_update_confirms_then_later_ones_post_and_resolution_closes"
+)
+STATUS_CACHE = f"{STATUS_PAGE}::test_cache_headers_etag_and_conditional_get"
+STATUS_FEEDS = f"{E2E}/test_status_feeds.py"
+STATUS_LEAKS = f"{E2E}/test_status_leaks.py"
 
 FAULTS: list[Fault] = [
     # --- bot/incidents -------------------------------------------------------------------------
@@ -506,5 +513,90 @@ FAULTS: list[Fault] = [
         '"time_to_acknowledge": ("detected", "acknowledged"),',
         '"time_to_acknowledge": ("started", "acknowledged"),',
         (MIGRATION,),
+    ),
+    # --- bot/statuspage ------------------------------------------------------------------------
+    Fault(
+        "a private incident's public row on the status page",
+        "bot/statuspage/snapshot.py",
+        ".where(Incident.private.is_(False), *conditions)",
+        ".where(*conditions)",
+        (STATUS_LEAKS,),
+    ),
+    Fault(
+        "a public incident without public updates on the status page",
+        "bot/statuspage/snapshot.py",
+        "        if updates[row.id]\n",
+        "",
+        (STATUS_LEAKS,),
+    ),
+    Fault(
+        "a private incident published",
+        "bot/statuspage/publishing.py",
+        "    if incident.private:\n        raise",
+        "    if False:\n        raise",
+        (f"{STATUS_PAGE}::test_public_updates_refused_clearly",),
+    ),
+    Fault(
+        "status page text not escaped",
+        "bot/statuspage/render.py",
+        "autoescape=True,",
+        "autoescape=False,",
+        (f"{STATUS_PAGE}::test_typed_markup_is_shown_as_text",),
+    ),
+    Fault(
+        "first public update without its confirmation",
+        "bot/statuspage/service.py",
+        "        if first:\n",
+        "        if False:\n",
+        (STATUS_FLOW,),
+    ),
+    Fault(
+        "no final public Resolved update",
+        "bot/incidents/service.py",
+        "                status_page.resolve(session, incident, now=self.now())",
+        "                pass",
+        (STATUS_FLOW,),
+    ),
+    Fault(
+        "status page cache kept after a publish",
+        "bot/statuspage/http.py",
+        "key = (path, page, version, components,",
+        "key = (path, page, 0, components,",
+        (STATUS_CACHE,),
+    ),
+    Fault(
+        "no 304 for a matching If-None-Match",
+        "bot/statuspage/http.py",
+        "    if not header:\n        return False",
+        "    if header or not header:\n        return False",
+        (STATUS_CACHE,),
+    ),
+    Fault(
+        "status page served while INCIDENT_STATUS_PAGE is off",
+        "bot/web.py",
+        "StatusPage(deps) if deps.settings.INCIDENT_STATUS_PAGE else not_found",
+        "StatusPage(deps)",
+        (f"{STATUS_PAGE}::test_off_unless_enabled",),
+    ),
+    Fault(
+        "summary.json without incident_updates",
+        "bot/statuspage/render.py",
+        '"incident_updates": [',
+        '"updates": [',
+        (f"{STATUS_FEEDS}::test_summary_json_has_statuspage_shape",),
+    ),
+    Fault(
+        "Atom entries share an id",
+        "bot/statuspage/render.py",
+        '_text(entry, "id", "urn:uuid:" + str(uuid.UUID(hex=update.id)))',
+        '_text(entry, "id", "urn:incident:" + incident.id)',
+        (f"{STATUS_FEEDS}::test_atom_feed_is_valid_with_one_entry_per_public_update",),
+    ),
+    Fault(
+        "a public update naming a person",
+        "bot/statuspage/rules.py",
+        "    if match := _PERSON_OR_CHANNEL.search(text):",
+        "    if match := _PERSON_OR_CHANNEL.search(''):",
+        ("tests/statuspage/test_rules.py",),
     ),
 ]
