@@ -9,6 +9,7 @@ worker sends them as soon as the channel's limits allow; the sweep retries what 
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -16,15 +17,17 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.incidents import messages
+from bot.incidents import announcements, messages
 from bot.incidents.lifecycle import milestone_text
-from bot.models import Incident, Outbox, TimelineEntry
+from bot.models import SEVERITIES, Incident, Outbox, TimelineEntry
 from bot.outbox import store
 from bot.outbox.delivery import Later, Moot
 from bot.slack.blocks import clip
 from bot.wiring import Deps
 
 CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card and topic show
+ANNOUNCED_KINDS = (*CARD_KINDS, "update")  # what the announcement, edited in place, shows
+SEVERITY_CHANGE = re.compile(r"^Severity changed from (sev\d) to (sev\d)$")  # lifecycle's text
 ECHOES_PER_MESSAGE = 10  # merged echoes: 10 sections of at most 3000 characters each
 NOT_POSTED_YET = 2.0  # seconds: a card update waits for the card itself
 
@@ -48,15 +51,31 @@ def record(session: Session, incident: Incident, entry: TimelineEntry, now: date
         key = f"resolved:{incident.id}:{entry.id}"
         rows.append(store.row("resolved", key, channel, target, now))
     store.enqueue(session, rows)
+    if entry.kind in ANNOUNCED_KINDS:
+        announcements.record_edit(session, incident, now, f"entry:{entry.id}")
+    if entry.kind == "severity" and (change := SEVERITY_CHANGE.match(entry.text)):
+        old, new = change.groups()
+        line = severity_line(incident.number, old, new, entry.author)
+        cause = f"entry:{entry.id}"
+        announcements.record_reply(session, incident, cause, line, now, loud=new == "sev1")
     return int(session.scalar(select(Outbox.id).where(Outbox.dedupe_key == f"echo:{entry.id}")))
 
 
+def severity_line(number: int, old: str, new: str, by: str | None) -> str:
+    """`Incident 3 escalated sev2 → sev1 by @x` (or `lowered`), for the announcement's thread."""
+    verb = "escalated" if SEVERITIES.index(new) < SEVERITIES.index(old) else "lowered"
+    emoji = messages.SEVERITY_EMOJI[new]
+    return f"{emoji} Incident {number} {verb} {old} → {new}" + (f" by <@{by}>" if by else "")
+
+
 def record_card(session: Session, incident: Incident, now: datetime) -> None:
-    """Queue a redraw of the card from the incident's current state (for a change the card
-    shows whose timeline entry kind does not, such as the summary)."""
-    key = f"card:{incident.id}:{uuid.uuid4().hex[:8]}"
+    """Queue a redraw of the card (and of the announcement) from the incident's current state
+    (for a change they show whose timeline entry kind does not, such as the summary)."""
+    cause = uuid.uuid4().hex[:8]
+    key = f"card:{incident.id}:{cause}"
     target = {"incident": incident.id}
     store.enqueue(session, [store.row("card", key, incident.channel_id, target, now)])
+    announcements.record_edit(session, incident, now, cause)
 
 
 def record_topic(session: Session, incident: Incident, now: datetime) -> None:

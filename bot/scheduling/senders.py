@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.comms.subscriptions import send_notice
+from bot.comms.updates import send_update_reminder
 from bot.followups.reminders import report_undelivered, send_reminder
 from bot.incidents import publishing, setup
-from bot.incidents.announcements import report_failed, send_announcement
+from bot.incidents.announcements import report_failed, send_announcement, send_edit, send_reply
 from bot.incidents.nudges import send_nudge
 from bot.outbox.delivery import Courier, Kind, one
 from bot.overview.digest_delivery import send_digest
@@ -36,6 +38,12 @@ def courier(deps: Deps) -> Courier:
             ),
             "resolved": Kind(one(partial(publishing.send_resolved, deps)), **PROMPT),
             "announce": Kind(one(partial(send_announcement, deps)), **PROMPT),
+            "announce_edit": Kind(partial(send_edit, deps), group="latest", posts=False, **PROMPT),
+            # Thread replies are checked for in the channel's history, which lists only the
+            # broadcast ones (README, Delivery: at-least-once).
+            "announce_reply": Kind(one(partial(send_reply, deps)), **PROMPT),
+            "tell": Kind(one(partial(send_notice, deps)), **PROMPT),
+            "update_due": Kind(one(partial(send_update_reminder, deps))),
             "declare": Kind(one(partial(setup.finish, deps)), posts=False, **PROMPT),
             "reminder": Kind(one(partial(send_reminder, deps))),
             "nudge": Kind(one(partial(send_nudge, deps))),

@@ -14,6 +14,7 @@ from handlers.commands import (
     postmortem,
     stats,
     subscriptions,
+    updates,
 )
 from handlers.commands.grammar import parse
 from handlers.commands.invocation import Invocation, Reply
@@ -31,6 +32,8 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "status": lifecycle.change_state,
     "role": lifecycle.role,
     **dict.fromkeys(MILESTONES, lifecycle.milestone),
+    "resolved": updates.resolved,
+    "update": updates.update,
     "list": lifecycle.list_open,
     "timeline": lifecycle.timeline,
     "action": followups.action,

@@ -55,6 +55,7 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     assert _type(slack, "subscribe #1", user="U2") == ("You are already subscribed to incident 1.")
     _change(slack, "note looked at the graphs", channel)
     _change(slack, "severity sev1", channel)
+    slack.fake.wait_for(lambda f: dms_to(slack, "U2") and dms_to(slack, "U3"))  # from the outbox
     told = f":rotating_light: Incident 1 (<#{channel}>) severity changed from sev3 to sev1 by <@U1>"
     assert dms_to(slack, "U2") == [f"{told}: *Checkout down*"]
     assert dms_to(slack, "U3") == [f"{told}: *Checkout down*"]
@@ -63,10 +64,12 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     assert _type(slack, "unsubscribe 1", user="U2") == "Unsubscribed from incident 1."
     assert _type(slack, "unsubscribe 1", user="U2") == "You are not subscribed to incident 1."
     slack.forget_replies()
-    _change(slack, "resolved", channel)
+    _change(slack, "resolved Rolled back the deploy", channel)
+    slack.fake.wait_for(lambda f: dms_to(slack, "U3"))  # calls were forgotten since sev1
     assert dms_to(slack, "U2") == []
     assert dms_to(slack, "U3") == [
-        f":white_check_mark: Incident 1 (<#{channel}>) resolved: *Checkout down*"
+        f":white_check_mark: Incident 1 (<#{channel}>) resolved: *Checkout down*\n"
+        "*Resolution:* Rolled back the deploy"
     ]
     assert _type(slack, "subscribe 1", user="U2") == (
         "Incident 1 is resolved: there is nothing more to tell."

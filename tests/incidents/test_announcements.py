@@ -48,7 +48,7 @@ def test_announcement_whose_answer_was_lost_is_not_posted_twice(slack: SlackHarn
 
 def test_resolution_is_announced_once_from_its_record(slack: SlackHarness) -> None:
     channel = slack.declare("Resolve me")
-    slack.command("resolved", channel=channel)
+    slack.command("resolved Restarted the pods", channel=channel)
     slack.fake.wait_for(lambda f: [r.sent_at is not None for r in _rows(slack)] == [True, True])
     assert [r.dedupe_key.rsplit(":", 1)[1] for r in _rows(slack)] == ["declared", "resolved"]
     assert "resolved" in slack.posts(slack.announce)[1]
