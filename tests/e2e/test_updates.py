@@ -137,6 +137,7 @@ def test_update_modal_changes_status_summary_and_promises_the_next(slack: SlackH
     slack.fake.wait_for(lambda f: any("Index rebuilt" in p for p in slack.posts(channel)))
     slack.idle()
     assert len(slack.posts(channel)) == before + 1, "status, summary and update: one message"
+    assert "Status changed" not in slack.posts(channel)[-1], "not even merged into one post"
     kinds = [e.kind for e in _timeline(slack)]
     assert kinds[-3:] == ["status", "note", "update"]
 
