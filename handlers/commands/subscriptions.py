@@ -41,9 +41,9 @@ def subscribe(inv: Invocation) -> Reply:
         assert stored is not None
         subscriptions.subscribe(session, stored, user=inv.user, now=inv.service.now())
     return Reply(
-        f"Subscribed to incident {incident.number}: you'll get a direct message when its "
-        f"severity changes and when it is resolved. `/incident unsubscribe {incident.number}` "
-        "stops them."
+        f"Subscribed to incident {incident.number}: you'll get a direct message on each "
+        "update, when its severity changes and when it is resolved. "
+        f"`/incident unsubscribe {incident.number}` stops them."
     )
 
 

@@ -45,8 +45,8 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     channel = slack.declare("Checkout down")
     slack.fake.channels[channel].members.add("U3")
     assert _type(slack, "subscribe 1", user="U2") == (
-        "Subscribed to incident 1: you'll get a direct message when its severity changes and "
-        "when it is resolved. `/incident unsubscribe 1` stops them."
+        "Subscribed to incident 1: you'll get a direct message on each update, when its "
+        "severity changes and when it is resolved. `/incident unsubscribe 1` stops them."
     )
     assert _type(slack, "subscribe", user="U3", channel=channel).startswith(
         "Subscribed to incident 1"
