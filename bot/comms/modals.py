@@ -48,6 +48,7 @@ def update_modal(channel: str, incident: Incident) -> View:
             InputBlock(
                 block_id=ids.STATUS_INPUT,
                 label="Status",
+                optional=True,  # a resolved incident's update keeps its status
                 element=StaticSelectElement(
                     action_id=ids.STATUS_INPUT, options=statuses, initial_option=current
                 ),
