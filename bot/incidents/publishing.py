@@ -3,7 +3,8 @@
 A change writes outbox rows in its own transaction: the timeline echo (posted in the incident
 channel; consecutive echoes of one channel are merged into one message when they queue up),
 the card and the topic when the change shows on them (sent as the latest state: however many
-changes queue up, one update carries them all), and the resolution summary. The delivery
+changes queue up, one update carries them all); the resolution's echo also carries the
+resolve post (durations, what fixed it), so resolving is one message too. The delivery
 worker sends them as soon as the channel's limits allow; the sweep retries what Slack refused.
 """
 
@@ -43,13 +44,12 @@ def record(session: Session, incident: Incident, entry: TimelineEntry, now: date
     session.flush()  # the entry's id
     channel = incident.channel_id
     target = {"incident": incident.id, "entry": entry.id}
-    rows = [store.row("echo", f"echo:{entry.id}", channel, target, now)]
+    # The resolution's echo carries the resolve post (durations, what fixed it): one message.
+    echo = {**target, "closing": True} if is_resolution(entry) else target
+    rows = [store.row("echo", f"echo:{entry.id}", channel, echo, now)]
     if entry.kind in CARD_KINDS:
         rows.append(store.row("card", f"card:{incident.id}:{entry.id}", channel, target, now))
         rows.append(store.row("topic", f"topic:{incident.id}:{entry.id}", channel, target, now))
-    if is_resolution(entry):
-        key = f"resolved:{incident.id}:{entry.id}"
-        rows.append(store.row("resolved", key, channel, target, now))
     store.enqueue(session, rows)
     if entry.kind in ANNOUNCED_KINDS:
         announcements.record_edit(session, incident, now, f"entry:{entry.id}")
@@ -101,21 +101,34 @@ def _incident(deps: Deps, row: Outbox) -> Incident:
 def send_echoes(deps: Deps, rows: list[Outbox], now: datetime) -> str:
     """Post one message with the timeline changes of these rows (one lane, in order)."""
     wanted = [r.payload["entry"] for r in rows]
+    closing = {r.payload["entry"] for r in rows if r.payload.get("closing")}
     with deps.db.unit_of_work() as session:
         found = session.scalars(select(TimelineEntry).where(TimelineEntry.id.in_(wanted)))
         by_id = {e.id: e for e in found if not e.removed}
         entries = [by_id[i] for i in wanted if i in by_id]
+        incident = session.get(Incident, rows[0].payload["incident"]) if closing else None
     if not entries:
         raise Moot("entries removed")
-    text, blocks = echo_message(entries, deps)
+    text, blocks = echo_message(entries, deps, closing, incident)
     deps.notifier.post(rows[0].channel or "", text, blocks)
     return f"{len(entries)} timeline change(s) posted in {rows[0].channel}"
 
 
-def echo_message(entries: list[TimelineEntry], deps: Deps) -> tuple[str, list[Block]]:
-    """One entry as people always saw it; several as their lines, one section each."""
+def echo_message(
+    entries: list[TimelineEntry],
+    deps: Deps,
+    closing: set[int] | None = None,
+    incident: Incident | None = None,
+) -> tuple[str, list[Block]]:
+    """One entry as people always saw it; several as their lines, one section each. The
+    `closing` entry (the resolution) is followed by the resolve post of `incident`."""
     zone = deps.settings.zone
     posts = [messages.change_post(entry, zone) for entry in entries]
+    for n, entry in enumerate(entries):
+        if incident is not None and entry.id in (closing or ()):
+            line, body = posts[n]
+            text, summary = messages.resolved_post(incident)
+            posts[n] = (f"{line}\n{text}", [*body, *summary])
     if len(posts) == 1:
         return posts[0]
     text = "\n".join(clip(line) for line, _ in posts)
@@ -145,7 +158,8 @@ def send_topic(deps: Deps, rows: list[Outbox], now: datetime) -> str:
 
 
 def send_resolved(deps: Deps, row: Outbox, now: datetime) -> str:
-    """The resolution summary (durations) in the incident channel."""
+    """The resolution summary (durations) in the incident channel, as a row of its own
+    (recorded by earlier versions; the resolution's echo carries it now)."""
     incident = _incident(deps, row)
     text, body = messages.resolved_post(incident)
     deps.notifier.post(incident.channel_id or "", text, body)

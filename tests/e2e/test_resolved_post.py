@@ -13,7 +13,8 @@ def _resolve(slack: SlackHarness, channel: str) -> str:
     # U4 (dave) is in UTC; what fixed it comes second in the post
     slack.command("resolved Restarted the search nodes", user="U4", channel=channel)
     slack.fake.wait_for(lambda f: any("resolved." in p for p in slack.posts(channel)))
-    return next(p for p in slack.posts(channel) if "resolved." in p)
+    post = next(p for p in slack.posts(channel) if "resolved." in p)
+    return post[post.index(":white_check_mark:") :]  # after the milestone's own line
 
 
 def test_resolved_with_no_milestones_says_what_was_not_recorded(slack: SlackHarness) -> None:

@@ -45,6 +45,8 @@ def test_resolve_button_asks_what_fixed_it_and_the_answer_goes_everywhere(
     slack.driver.block_action(ids.CARD_RESOLVE, "1", "U1", channel=channel, message_ts=card_ts)
     slack.fake.wait_for(lambda f: _modals(slack) == [ids.RESOLVE_MODAL])
     assert _incident(slack).is_open, "the button alone resolves nothing"
+    slack.idle()
+    before = len(slack.posts(channel))
     answer = slack.driver.view_submission(
         ids.RESOLVE_MODAL,
         {ids.RESOLUTION_INPUT: FIX, ids.FOLLOWUPS_INPUT: "Add a canary stage\n\n- Alert on 5xx"},
@@ -68,6 +70,9 @@ def test_resolve_button_asks_what_fixed_it_and_the_answer_goes_everywhere(
     slack.fake.wait_for(
         lambda f: any(FIX in str(c.args.get("blocks")) for c in announcement_edits(slack))
     )
+    slack.idle()
+    (post,) = slack.posts(channel)[before:]  # follow-ups, resolution, durations: one message
+    assert "Add a canary stage" in post and "Marked resolved" in post and "Time to" in post
     resolution = draft.split("## Resolution", 1)[1].split("\n## ", 1)[0]
     assert f"What fixed it, as recorded at resolve: {FIX}." in resolution
     slack.fake.assert_no_violations()
