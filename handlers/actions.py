@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.comms import subscriptions
 from bot.comms.modals import resolve_modal, update_modal
 from bot.followups import messages as followup_messages
 from bot.followups.items import ref
@@ -57,6 +58,20 @@ def resolve(body: dict[str, Any], context: BoltContext) -> None:
     with user_errors(in_channel(incidents.slack, channel, user), "Resolve"):
         incident = incidents.members.require(channel, user, CARD)
         incidents.slack.open_view(body["trigger_id"], resolve_modal(channel, incident.number))
+
+
+def announce_subscribe(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The announcement's Subscribe button (public incidents only: a private announcement
+    has none, and a forged click is told there is no such incident)."""
+    incidents, user = service(context), user_of(body)
+    with user_errors(in_channel(incidents.slack, channel_id(body), user), "Subscribe"):
+        with incidents.db.unit_of_work() as session:
+            incident = lifecycle.by_number(session, int(action.get("value") or 0))
+            if incident.private:
+                raise lifecycle.no_such_incident(incident.number)
+            subscriptions.subscribe(session, incident, user=user, now=incidents.now())
+            number = incident.number
+        in_channel(incidents.slack, channel_id(body), user)(subscriptions.subscribed_line(number))
 
 
 def open_update_modal(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
@@ -186,6 +201,7 @@ LISTENERS: dict[str | re.Pattern[str], Callable[..., None]] = {
     ids.CARD_STATUS: change_state,
     ids.CARD_RESOLVE: resolve,
     ids.UPDATE_OPEN: open_update_modal,
+    ids.ANNOUNCE_SUBSCRIBE: announce_subscribe,
     ids.CARD_COMMANDER: hand_over,
     ids.CARD_ACTION_ITEM: open_action_item_modal,
     re.compile(f"^{ids.TIMELINE_PAGE}_"): turn_timeline_page,

@@ -34,6 +34,15 @@ def subscribe(session: Session, incident: Incident, *, user: str, now: datetime)
     return subscription
 
 
+def subscribed_line(number: int) -> str:
+    """What a new subscriber is told."""
+    return (
+        f"Subscribed to incident {number}: you'll get a direct message on each update, when "
+        f"its severity changes and when it is resolved. `/incident unsubscribe {number}` "
+        "stops them."
+    )
+
+
 def unsubscribe(session: Session, incident: Incident, *, user: str) -> None:
     """Stop telling `user` about the incident."""
     gone = session.execute(

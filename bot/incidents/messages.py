@@ -138,7 +138,15 @@ def announcement(incident: Incident, declared_by: str) -> tuple[str, list[Block]
         f"{SEVERITY_EMOJI[sev]} *{sev.upper()}* incident {incident.number} declared by "
         f"<@{declared_by}>: *{incident.title}* — join <#{incident.channel_id}>"
     )
-    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text))), _subscribe(incident)]
+
+
+def _subscribe(incident: Incident) -> ActionsBlock:
+    """The announcement's Subscribe button: DMs on updates, severity and resolution."""
+    button = ButtonElement(
+        text="Subscribe", action_id=ids.ANNOUNCE_SUBSCRIBE, value=str(incident.number)
+    )
+    return ActionsBlock(elements=[button])
 
 
 def announcement_now(
@@ -158,7 +166,8 @@ def announcement_now(
     lines = [text, state, *detail_lines(incident, 600)]
     if incident.resolution:
         lines.append(f"*Resolution:* {clip(incident.resolution, 600)}")
-    return text, [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))))]
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))))]
+    return text, [*blocks, _subscribe(incident)] if incident.is_open else blocks
 
 
 def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:

@@ -40,6 +40,7 @@ FOLLOWUPS_INPUT = "followups"
 
 # Stakeholder updates: the Update button of the cadence reminder opens the update modal
 UPDATE_OPEN = "update_open"
+ANNOUNCE_SUBSCRIBE = "announce_subscribe"  # the announcement's Subscribe button
 
 # Timeline
 TIMELINE_ENTRY_MENU = "timeline_entry_menu"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.comms.subscriptions import subscribed_line
 from bot.models import Subscription
+from bot.slack import ids
 from tests.support.harness import SlackHarness
-from tests.support.seen import settle
+from tests.support.seen import lines_to, settle
 
 
 def dms_to(slack: SlackHarness, user: str) -> list[str]:
@@ -110,3 +112,35 @@ def test_private_incident_only_members_subscribe_and_only_members_are_told(
     assert dms_to(slack, "U4") == []
     assert dms_to(slack, "U2") == []
     assert _type(slack, "unsubscribe 1", user="U4") == "Unsubscribed from incident 1."
+
+
+def test_the_announcements_subscribe_button_subscribes_and_a_private_one_has_none(
+    slack: SlackHarness,
+) -> None:
+    slack.declare("Checkout down")
+    announced = slack.fake.wait_for(
+        lambda f: [c for c in f.calls_to("chat.postMessage") if c.args["channel"] == slack.announce]
+    )[0]
+    slack.forget_replies()
+    slack.driver.block_action(
+        ids.ANNOUNCE_SUBSCRIBE,
+        user="U5",
+        channel=slack.announce,
+        message_ts=announced.response["ts"],
+    )
+    slack.fake.wait_for(lambda f: lines_to(f, "U5"))
+    assert lines_to(slack.fake, "U5") == [subscribed_line(1)]
+    assert _subscribed(slack) == [(1, "U5")]
+    slack.forget_replies()
+    slack.driver.block_action(
+        ids.ANNOUNCE_SUBSCRIBE,
+        user="U5",
+        channel=slack.announce,
+        message_ts=announced.response["ts"],
+    )
+    slack.fake.wait_for(lambda f: lines_to(f, "U5"))
+    assert lines_to(slack.fake, "U5") == ["You are already subscribed to incident 1."]
+    slack.declare("Key leak", flags="--private")
+    private = [c for c in slack.fake.calls_to("chat.postMessage") if ":lock:" in c.args["text"]]
+    assert private and "announce_subscribe" not in str(private[0].args["blocks"])
+    slack.fake.assert_no_violations()
