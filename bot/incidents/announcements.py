@@ -66,31 +66,59 @@ def record_reply(
     store.enqueue(session, [row])
 
 
-def _announced(deps: Deps, incident_id: int) -> tuple[Incident, datetime | None]:
-    """The incident, once its announcement is posted, and the time of its latest update."""
-    with deps.db.unit_of_work() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None or incident.private:
-            raise Moot("no announcement to change")
-        if not incident.announce_ts:
-            raise Later(NOT_ANNOUNCED_YET, "the announcement is not posted yet")
-        last = session.scalar(
-            select(func.max(IncidentUpdate.at)).where(IncidentUpdate.incident_id == incident_id)
+def _announced(session: Session, incident_id: int) -> Incident | None:
+    """The incident, once its announcement is posted; None when it never will be (private,
+    gone, no announce channel, or Slack refused it for good). Later while it is on its way."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.private:
+        return None
+    if incident.announce_ts:
+        return incident
+    pending = session.scalar(
+        select(Outbox.id).where(
+            Outbox.dedupe_key == key(incident, "declared"),
+            Outbox.sent_at.is_(None),
+            Outbox.failed.is_(False),
         )
-        return incident, last
+    )
+    if pending is None:
+        return None
+    raise Later(NOT_ANNOUNCED_YET, "the announcement is not posted yet")
 
 
 def send_edit(deps: Deps, rows: list[Outbox], now: datetime) -> str:
-    """Edit the announcement to the incident as stored now (however many changes queued)."""
-    incident, last = _announced(deps, rows[-1].payload["incident"])
-    text, body = messages.announcement_now(incident, last, deps.settings.zone)
-    deps.notifier.update(rows[-1].channel or "", incident.announce_ts or "", text, body)
-    return f"announcement of incident {incident.number} edited"
+    """Edit each announcement to its incident as stored now (the announce channel is one lane
+    for every incident: these rows may be several incidents' changes)."""
+    wanted = list(dict.fromkeys(r.payload["incident"] for r in rows))
+    edited, waiting = [], None
+    for incident_id in wanted:
+        with deps.db.unit_of_work() as session:
+            try:
+                incident = _announced(session, incident_id)
+            except Later as later:
+                waiting = later
+                continue
+            if incident is None:
+                continue
+            last = session.scalar(
+                select(func.max(IncidentUpdate.at)).where(IncidentUpdate.incident_id == incident_id)
+            )
+        text, body = messages.announcement_now(incident, last, deps.settings.zone)
+        deps.notifier.update(rows[0].channel or "", incident.announce_ts or "", text, body)
+        edited.append(incident.number)
+    if waiting is not None:
+        raise waiting  # those edited are edited again then: chat.update is idempotent
+    if not edited:
+        raise Moot("no announcement to edit")
+    return f"announcement of incident(s) {', '.join(map(str, edited))} edited"
 
 
 def send_reply(deps: Deps, row: Outbox, now: datetime) -> str:
     """Reply in the announcement's thread."""
-    incident, _ = _announced(deps, row.payload["incident"])
+    with deps.db.unit_of_work() as session:
+        incident = _announced(session, row.payload["incident"])
+    if incident is None:
+        raise Moot("no announcement to reply to")
     p = row.payload
     deps.notifier.post(
         row.channel or "", p["text"], thread_ts=incident.announce_ts, broadcast=p["broadcast"]

@@ -6,9 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.models import Outbox
+from bot.clock import utcnow
+from bot.db import Database
+from bot.incidents import announcements
+from bot.models import Incident, Outbox
 from bot.scheduling.runner import run_due
+from tests.support.fakeslack import FakeSlack
 from tests.support.harness import SlackHarness
+from tests.support.scheduling import deliver, make_deps, open_incident, outbox_rows
 
 
 def _rows(slack: SlackHarness) -> list[Outbox]:
@@ -66,3 +71,38 @@ def test_permanent_failure_is_reported_not_retried(slack: SlackHarness) -> None:
         lambda f: [p for p in slack.posts(channel) if "announcement in" in p]
     )
     assert "archived" in warning[0] and "retried" not in warning[0]
+
+
+def test_edits_of_several_incidents_queued_in_the_one_announce_lane_each_land(
+    db: Database, fake: FakeSlack
+) -> None:
+    """The announce channel is one lane for every incident: edits queued together collapse per
+    incident, not into the last one; an announcement Slack refused for good holds nothing up."""
+    announce = fake.add_channel("incidents", members=["UBOT"])
+    now = utcnow()
+    deps = make_deps(fake=fake, db=db, now=now, INCIDENT_ANNOUNCE_CHANNEL=announce)
+    ids = []
+    for number in (1, 2, 3):
+        incident = open_incident(db, fake, now, number=number)
+        with db.unit_of_work() as session:
+            stored = session.get(Incident, incident.id)
+            assert stored is not None
+            stored.announce_channel = announce
+            if number < 3:  # the third's announcement was refused for good: no ts
+                stored.announce_ts = deps.notifier.post(announce, f"Incident {number} declared")
+            ids.append(stored.id)
+    with db.unit_of_work() as session:
+        for incident_id in ids:
+            stored = session.get(Incident, incident_id)
+            assert stored is not None
+            stored.summary = f"Summary {stored.number}"
+            announcements.record_edit(session, stored, now, "test")
+        third = session.get(Incident, ids[2])
+        assert third is not None
+        announcements.record_reply(session, third, "test", "hello", now, loud=False)
+    assert deliver(deps) == ["announcement of incident(s) 1, 2 edited"]
+    edits = {c.args["ts"]: str(c.args["blocks"]) for c in fake.calls_to("chat.update") if c.ok}
+    assert len(edits) == 2 and all(f"Summary {n}" in str(edits) for n in (1, 2))
+    assert [r.last_error for r in outbox_rows(db, "announce_reply")] == [
+        "skipped: no announcement to reply to"
+    ]
