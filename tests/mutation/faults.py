@@ -500,8 +500,8 @@ FAULTS: list[Fault] = [
     Fault(
         "the announcement is posted again instead of edited in place",
         "bot/incidents/announcements.py",
-        'deps.notifier.update(rows[-1].channel or "", incident.announce_ts or "", text, body)',
-        'deps.notifier.post(rows[-1].channel or "", text, body)',
+        'deps.notifier.update(rows[0].channel or "", incident.announce_ts or "", text, body)',
+        'deps.notifier.post(rows[0].channel or "", text, body)',
         (f"{UPDATES}::test_update_is_posted_threaded_and_edits_the_announcement",),
     ),
     Fault(
