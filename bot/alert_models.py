@@ -13,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db import Base, UTCDateTime
 
 TITLE_MAX = 200  # as bot.models.TITLE_MAX: the incident title a group proposes
+SENDERS = ("alertmanager", "grafana", "pagerduty", "generic")
+TRIAGE_SOURCE = "alert-triage"  # the timeline source of milestones set by a button press
+# A milestone entry with one of these sources got its time from alerts, not from a person.
+MILESTONE_SOURCES = (*SENDERS, TRIAGE_SOURCE)
 
 
 class AlertGroup(Base):

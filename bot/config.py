@@ -6,7 +6,7 @@ import os
 import re
 from datetime import time
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     INCIDENT_DIGEST_SCHEDULE: str = "mon 09:00"
     INCIDENT_TIMEZONE: str = "UTC"
     INCIDENT_CHANNEL_PREFIX: str = "inc"
+    INCIDENT_CHANNEL_ECHO: Literal["channel", "thread"] = "channel"
     INCIDENT_TIMELINE_REACTION: str = "pushpin"
     INCIDENT_CAPTURE_PINS: bool = True
     INCIDENT_POSTMORTEM_TEMPLATE: str = "default"

@@ -16,8 +16,6 @@ from bot.errors import IncidentError
 from bot.incidents import lifecycle
 from bot.models import Alert, AlertGroup, AlertSummary, Incident, TimelineEntry
 
-TRIAGE_SOURCE = "alert-triage"  # the timeline source of milestones set by a button press
-
 
 def summary_for(session: Session, incident_id: int, now: datetime) -> AlertSummary:
     """The incident's alert summary row, created the first time (locked for this change)."""

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.alerts.incident_feed import TRIAGE_SOURCE, alert_milestone, backfill, touch_summary
+from bot.alert_models import TRIAGE_SOURCE
+from bot.alerts.incident_feed import alert_milestone, backfill, touch_summary
 from bot.alerts.wording import source_name
 from bot.errors import IncidentError, NotFound
 from bot.models import AlertGroup, Incident

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.alert_models import SENDERS
+
 STATUSES = ("firing", "resolved")
-SOURCES = ("alertmanager", "grafana", "pagerduty", "generic")
+SOURCES = SENDERS
 SOURCE_NAMES = {
     "alertmanager": "Alertmanager",
     "grafana": "Grafana",

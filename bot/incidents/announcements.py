@@ -113,6 +113,13 @@ def send_edit(deps: Deps, rows: list[Outbox], now: datetime) -> str:
     return f"announcement of incident(s) {', '.join(map(str, edited))} edited"
 
 
+def reply_thread(deps: Deps, row: Outbox) -> str | None:
+    """The announcement's ts: the thread a reply is looked for in after a lost answer."""
+    with deps.db.unit_of_work() as session:
+        incident = session.get(Incident, row.payload["incident"])
+        return incident.announce_ts if incident is not None else None
+
+
 def send_reply(deps: Deps, row: Outbox, now: datetime) -> str:
     """Reply in the announcement's thread."""
     with deps.db.unit_of_work() as session:

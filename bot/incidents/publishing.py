@@ -29,6 +29,7 @@ from bot.wiring import Deps
 CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card and topic show
 ANNOUNCED_KINDS = (*CARD_KINDS, "update")  # what the announcement, edited in place, shows
 SEVERITY_CHANGE = re.compile(r"^Severity changed from (sev\d) to (sev\d)$")  # lifecycle's text
+ROUTINE_KINDS = ("role", "milestone")  # echoed under the card with INCIDENT_CHANNEL_ECHO=thread
 ECHOES_PER_MESSAGE = 10  # merged echoes: 10 sections of at most 3000 characters each
 NOT_POSTED_YET = 2.0  # seconds: a card update waits for the card itself
 
@@ -38,18 +39,26 @@ def is_resolution(entry: TimelineEntry) -> bool:
     return entry.kind == "milestone" and entry.text == milestone_text("resolved")
 
 
-def record(session: Session, incident: Incident, entry: TimelineEntry, now: datetime) -> int:
+def record(
+    session: Session, incident: Incident, entry: TimelineEntry, now: datetime, echo: str = "channel"
+) -> int:
     """Queue what the channel sees of this change, in the change's transaction; returns the
-    echo's outbox row id (the one the person who typed waits for)."""
+    echo's outbox row id (the one the person who typed waits for). With `echo="thread"`
+    (INCIDENT_CHANNEL_ECHO), routine changes are echoed in a thread under the card."""
     session.flush()  # the entry's id
     channel = incident.channel_id
     target = {"incident": incident.id, "entry": entry.id}
-    # The resolution's echo carries the resolve post (durations, what fixed it): one message.
-    echo = {**target, "closing": True} if is_resolution(entry) else target
-    rows = [store.row("echo", f"echo:{entry.id}", channel, echo, now)]
+    # The resolution's echo carries the resolve post (durations, what fixed it): one message,
+    # in the channel whatever INCIDENT_CHANNEL_ECHO says (it is no routine change).
+    closing = is_resolution(entry)
+    routine = echo == "thread" and entry.kind in ROUTINE_KINDS and not closing
+    said = {**target, "closing": True} if closing else target
+    rows = [store.row("thread_echo" if routine else "echo", f"echo:{entry.id}", channel, said, now)]
     if entry.kind in CARD_KINDS:
         rows.append(store.row("card", f"card:{incident.id}:{entry.id}", channel, target, now))
-        rows.append(store.row("topic", f"topic:{incident.id}:{entry.id}", channel, target, now))
+        if (text := topic(incident)) != _last_topic(session, incident):
+            key = f"topic:{incident.id}:{entry.id}"
+            rows.append(store.row("topic", key, channel, {**target, "topic": text}, now))
     store.enqueue(session, rows)
     if entry.kind in ANNOUNCED_KINDS:
         announcements.record_edit(session, incident, now, f"entry:{entry.id}")
@@ -81,8 +90,20 @@ def record_card(session: Session, incident: Incident, now: datetime) -> None:
 def record_topic(session: Session, incident: Incident, now: datetime) -> None:
     """Queue the channel topic from the incident's current state (at declaration)."""
     key = f"topic:{incident.id}:{uuid.uuid4().hex[:8]}"
-    target = {"incident": incident.id}
+    target = {"incident": incident.id, "topic": topic(incident)}
     store.enqueue(session, [store.row("topic", key, incident.channel_id, target, now)])
+
+
+def _last_topic(session: Session, incident: Incident) -> str | None:
+    """The topic text most recently queued for this incident's channel (sent or on its way):
+    the topic is set again only when its text changes."""
+    payload = session.scalar(
+        select(Outbox.payload)
+        .where(Outbox.kind == "topic", Outbox.channel == incident.channel_id, ~Outbox.failed)
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    )
+    return None if payload is None else payload.get("topic")
 
 
 def topic(incident: Incident) -> str:
@@ -99,19 +120,41 @@ def _incident(deps: Deps, row: Outbox) -> Incident:
 
 
 def send_echoes(deps: Deps, rows: list[Outbox], now: datetime) -> str:
-    """Post one message with the timeline changes of these rows (one lane, in order)."""
-    wanted = [r.payload["entry"] for r in rows]
+    """Post one message with the timeline changes of these rows (one lane, in order); the
+    resolution's is followed by the resolve post."""
+    entries = _entries(deps, rows)
     closing = {r.payload["entry"] for r in rows if r.payload.get("closing")}
+    incident = _incident(deps, rows[0]) if closing else None
+    text, blocks = echo_message(entries, deps, closing, incident)
+    deps.notifier.post(rows[0].channel or "", text, blocks)
+    return f"{len(entries)} timeline change(s) posted in {rows[0].channel}"
+
+
+def _entries(deps: Deps, rows: list[Outbox]) -> list[TimelineEntry]:
+    """The rows' timeline entries in order, without removed ones (none left: moot)."""
+    wanted = [r.payload["entry"] for r in rows]
     with deps.db.unit_of_work() as session:
         found = session.scalars(select(TimelineEntry).where(TimelineEntry.id.in_(wanted)))
         by_id = {e.id: e for e in found if not e.removed}
         entries = [by_id[i] for i in wanted if i in by_id]
-        incident = session.get(Incident, rows[0].payload["incident"]) if closing else None
     if not entries:
         raise Moot("entries removed")
-    text, blocks = echo_message(entries, deps, closing, incident)
-    deps.notifier.post(rows[0].channel or "", text, blocks)
-    return f"{len(entries)} timeline change(s) posted in {rows[0].channel}"
+    return entries
+
+
+def send_thread_echoes(deps: Deps, rows: list[Outbox], now: datetime) -> str:
+    """Routine changes as one reply in the thread under the incident's card."""
+    thread = card_thread(deps, rows[0])
+    if thread is None:
+        raise Later(NOT_POSTED_YET, "the card is not posted yet")
+    text, blocks = echo_message(_entries(deps, rows), deps)
+    deps.notifier.post(rows[0].channel or "", text, blocks, thread_ts=thread)
+    return f"{len(rows)} routine change(s) posted under the card in {rows[0].channel}"
+
+
+def card_thread(deps: Deps, row: Outbox) -> str | None:
+    """The ts of the incident's card: the thread routine echoes go in."""
+    return _incident(deps, row).card_ts
 
 
 def echo_message(

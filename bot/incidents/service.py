@@ -46,6 +46,7 @@ class IncidentService:
         self.db = deps.db
         self.slack = deps.notifier
         self.members = Membership(deps)
+        self.echo = deps.settings.INCIDENT_CHANNEL_ECHO
 
     def now(self) -> datetime:
         """The one clock, as the service reads it."""
@@ -143,7 +144,7 @@ class IncidentService:
                 announcements.record(session, incident, "resolved", user, self.now())
             session.flush()
             session.refresh(incident)
-            echo = publishing.record(session, incident, entry, self.now())
+            echo = publishing.record(session, incident, entry, self.now(), self.echo)
             told = subscriptions.record(session, incident, entry, self.now())
         self.deliver(incident, echo, user, *told)
         return incident, entry
@@ -158,7 +159,7 @@ class IncidentService:
     def record_change(self, session: Session, incident: Incident, entry: TimelineEntry) -> int:
         """Queue what Slack shows of a change made in `session` (for use cases of other
         domains, in their own transaction); returns the echo's outbox row id."""
-        return publishing.record(session, incident, entry, self.now())
+        return publishing.record(session, incident, entry, self.now(), self.echo)
 
     def deliver(self, incident: Incident, echo: int, user: str | None, *lanes: str) -> None:
         """After the commit: send it now if Slack's limits allow (and what it queued for
@@ -189,7 +190,7 @@ class IncidentService:
         with self.db.unit_of_work() as session:
             stored = session.get(Incident, incident.id)
             assert stored is not None
-            echo = publishing.record(session, stored, entry, self.now())
+            echo = publishing.record(session, stored, entry, self.now(), self.echo)
         self.deliver(incident, echo, None)
 
 

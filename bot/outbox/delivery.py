@@ -71,6 +71,7 @@ class Kind:
     posts: the call is one tagged post to the lane, checked for before it is sent again
     (otherwise the sender checks what it needs itself, see bot.incidents.setup).
     first_retry: seconds before the first retry after a failure, doubling after each.
+    thread: for posts that go in a thread, the thread's ts for a row (where to look for them).
     """
 
     send: SendMany
@@ -79,6 +80,7 @@ class Kind:
     first_retry: int = 60
     patience: int = MAX_ATTEMPTS
     most: int = 1
+    thread: Callable[[Outbox], str | None] | None = None
 
 
 def one(send: Send) -> SendMany:
@@ -195,7 +197,9 @@ class Courier:
         tried = [r.attempted_at for r in group if r.attempted_at is not None]
         if not kind.posts or not tried or self.slack is None or not group[0].channel:
             return group
-        found = landed(self.slack, group[0].channel, {r.id for r in group}, min(tried))
+        thread_ts = kind.thread(group[0]) if kind.thread else None
+        rows = {r.id for r in group}
+        found = landed(self.slack, group[0].channel, rows, min(tried), thread_ts)
         if found:
             store.mark_sent(self.db, list(found), now=now, note="already in Slack (checked)")
             log.info("rows %s were already in Slack; not sent again", sorted(found))

@@ -9,7 +9,13 @@ from bot.comms.subscriptions import send_notice
 from bot.comms.updates import send_update_reminder
 from bot.followups.reminders import report_undelivered, send_reminder
 from bot.incidents import publishing, setup
-from bot.incidents.announcements import report_failed, send_announcement, send_edit, send_reply
+from bot.incidents.announcements import (
+    reply_thread,
+    report_failed,
+    send_announcement,
+    send_edit,
+    send_reply,
+)
 from bot.incidents.nudges import send_nudge
 from bot.outbox.delivery import Courier, Kind, one
 from bot.overview.digest_delivery import send_digest
@@ -30,6 +36,13 @@ def courier(deps: Deps) -> Courier:
                 most=publishing.ECHOES_PER_MESSAGE,
                 **PROMPT,
             ),
+            "thread_echo": Kind(
+                partial(publishing.send_thread_echoes, deps),
+                group="merge",
+                most=publishing.ECHOES_PER_MESSAGE,
+                thread=partial(publishing.card_thread, deps),
+                **PROMPT,
+            ),
             "card": Kind(
                 partial(publishing.send_card, deps), group="latest", posts=False, **PROMPT
             ),
@@ -39,9 +52,10 @@ def courier(deps: Deps) -> Courier:
             "resolved": Kind(one(partial(publishing.send_resolved, deps)), **PROMPT),
             "announce": Kind(one(partial(send_announcement, deps)), **PROMPT),
             "announce_edit": Kind(partial(send_edit, deps), group="latest", posts=False, **PROMPT),
-            # Thread replies are checked for in the channel's history, which lists only the
-            # broadcast ones (README, Delivery: at-least-once).
-            "announce_reply": Kind(one(partial(send_reply, deps)), **PROMPT),
+            # After a lost answer, looked for among the announcement's replies.
+            "announce_reply": Kind(
+                one(partial(send_reply, deps)), thread=partial(reply_thread, deps), **PROMPT
+            ),
             "tell": Kind(one(partial(send_notice, deps)), **PROMPT),
             "update_due": Kind(one(partial(send_update_reminder, deps))),
             "declare": Kind(one(partial(setup.finish, deps)), posts=False, **PROMPT),

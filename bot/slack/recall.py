@@ -36,19 +36,26 @@ def conversation(slack: Notifier, channel: str) -> str:
     return channel
 
 
-def tagged_posts(slack: Notifier, channel: str, since: datetime) -> list[Tagged]:
-    """The bot's tagged posts in `channel` (or DM with a user) since a moment, newest first."""
+def tagged_posts(
+    slack: Notifier, channel: str, since: datetime, thread_ts: str | None = None
+) -> list[Tagged]:
+    """The bot's tagged posts in `channel` (or DM with a user) since a moment; with
+    `thread_ts`, the replies in that thread instead (history does not list them)."""
     where = conversation(slack, channel)
     found: list[Tagged] = []
     cursor = None
+    method, thread = (
+        ("conversations.replies", {"ts": thread_ts}) if thread_ts else ("conversations.history", {})
+    )
     for _ in range(HISTORY_PAGES):
         data = slack.call(
-            "conversations.history",
+            method,
             channel=where,
             oldest=f"{since.timestamp() - SKEW:.6f}",
             limit=200,
             include_all_metadata=True,
             cursor=cursor,
+            **thread,
         )
         for message in data.get("messages") or []:
             meta = message.get("metadata") or {}
@@ -63,10 +70,12 @@ def tagged_posts(slack: Notifier, channel: str, since: datetime) -> list[Tagged]
     return found
 
 
-def landed(slack: Notifier, channel: str, rows: set[int], since: datetime) -> dict[int, str]:
-    """Which of these outbox rows are already in the channel: {row id: message ts}."""
+def landed(
+    slack: Notifier, channel: str, rows: set[int], since: datetime, thread_ts: str | None = None
+) -> dict[int, str]:
+    """Which of these outbox rows are already in the channel (or that thread): {row: ts}."""
     out: dict[int, str] = {}
-    for post in tagged_posts(slack, channel, since):
+    for post in tagged_posts(slack, channel, since, thread_ts):
         for row in post.rows & rows:
             out.setdefault(row, post.ts)
     return out

@@ -107,8 +107,10 @@ def stats_blocks(
     cmp: Comparison | None,
     now: datetime,
     zone: ZoneInfo,
+    sourced: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """Fallback text and blocks for one `stats` answer."""
+    """Fallback text and blocks for one `stats` answer; `sourced` says which milestones
+    came from alerts (bot.stats.sources)."""
     overall = next(g for g in groups if g.label == "overall")
     since = "the first incident" if query.since is None else _day(query.since, zone)
     blocks: list[Block] = [
@@ -144,6 +146,8 @@ def stats_blocks(
             DividerBlock(),
             SectionBlock(text=MarkdownTextObject(text=comparison_text(query, cmp))),
         ]
+    if sourced:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=sourced)]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=METHOD_NOTE)]))
     resolve = overall.durations["time_to_resolve"]
     text = (

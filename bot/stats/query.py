@@ -51,7 +51,7 @@ def _known(text: str | None) -> Any:
     return values[values >= 0]
 
 
-def _filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+def incident_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.since is not None:
         where.append(Incident.declared_at >= query.since)
@@ -100,7 +100,7 @@ def known_durations(
             func.sum(cast(Incident.private, Integer)),
             *(_joined(getattr(Incident, name), dialect) for name in names),
         )
-        .where(*_filters(query))
+        .where(*incident_filters(query))
         .group_by(Incident.severity)
     )
     return {
@@ -167,7 +167,7 @@ def weekly_counts(
     query = StatsQuery("all", severity, origin)
     stmt = (
         select(bucket, Incident.severity, func.count())
-        .where(*_filters(query))
+        .where(*incident_filters(query))
         .group_by(bucket, Incident.severity)
     )
     starts = [origin + WEEK * i for i in range(weeks)]

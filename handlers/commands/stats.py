@@ -15,6 +15,7 @@ from bot.stats import charts
 from bot.stats import messages as stats_blocks
 from bot.stats.query import comparison, window_stats
 from bot.stats.rules import parse_stats_args
+from bot.stats.sources import milestone_sources, sources_line
 from handlers.commands.invocation import Invocation, Reply
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,14 @@ def stats(inv: Invocation) -> Reply:
     with inv.service.db.unit_of_work() as session:
         result = window_stats(session, query)
         cmp = comparison(session, query, result) if result.overall.incidents else None
+        sourced = sources_line(milestone_sources(session, query))
         chart_data = (
             charts.stats_chart_data(session, query, now) if result.overall.incidents else None
         )
     # Render after the transaction: on SQLite it holds the write lock.
-    text, body = stats_blocks.stats_blocks(query, result.groups, result.private, cmp, now, zone)
+    text, body = stats_blocks.stats_blocks(
+        query, result.groups, result.private, cmp, now, zone, sourced
+    )
     if chart_data is not None:
         png = charts.render_png(*chart_data, stats_blocks.title(query))
         body = [*body, *stats_blocks.chart_note(_send_chart(inv, png, text))]

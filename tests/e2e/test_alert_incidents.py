@@ -203,3 +203,28 @@ def test_ignore_and_triage_rules(alerting: Any) -> None:
     assert groups["storage team"].message_channel == storage
     with slack.deps.db.unit_of_work() as session:
         assert not session.scalars(select(TimelineEntry)).all()
+
+
+def test_stats_say_which_milestones_came_from_alerts(alerting: Any) -> None:
+    slack, sender, _ = alerting
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=20)
+    page = am_alert("HighLatency", at=start, service="checkout", severity="critical")
+    common = {"service": "checkout", "severity": "critical"}
+    assert sender.alertmanager(am_payload("HighLatency", [page], **common)).status == 200
+    slack.fake.wait_for(lambda f: f.calls_to("pins.add"), timeout=15)
+    slack.fake.wait_for(lambda f: _incident(slack).started_at is not None, timeout=15)
+    typed = slack.declare("Typed by a person", user="U1")
+    slack.command("started at 00:00", user="U1", channel=typed)
+    slack.fake.wait_for(
+        lambda f: any(
+            "Marked started" in str(c.args)
+            for c in f.calls_to("chat.postMessage")
+            if c.args["channel"] == typed
+        )
+    )
+    slack.forget_replies()
+    slack.command("stats all", user="U1")
+    slack.fake.wait_for(lambda f: f.responses, what="the stats")
+    shown = json.dumps(slack.fake.responses)
+    line = "Milestones from alerts: started 1 of 2, detected 1 of 1; the rest were typed."
+    assert line in shown, shown[:2000]

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from bot.config import parse_schedule
 from bot.scheduling.cadence import digest_moment
 from bot.scheduling.runner import run_due
 from bot.slack import ids
+from tests.support.alerts import AlertSender, fixture, start_alerting
 from tests.support.harness import SlackHarness
 from tests.support.seen import leaks, shown_to
 
@@ -23,6 +25,14 @@ SECRET = "Quetzal ledger tampering"
 PUBLIC = "Checkout outage in eu-west"
 NON_MEMBER = "U9"
 MEMBERS = ["U1", "U2"]  # the private incident's commander and scribe
+
+
+@pytest.fixture
+def slack(make_slack: Callable[..., SlackHarness], fake_slack: Any) -> SlackHarness:
+    """The app with the alert endpoints on, so alert triage is one of the surfaces."""
+    harness, _sender, alerts = start_alerting(make_slack, fake_slack)
+    fake_slack.channels[alerts].members.add(NON_MEMBER)
+    return harness
 
 
 @dataclass
@@ -144,6 +154,27 @@ def catch_up(slack: SlackHarness, w: World) -> str:
     return shown_to(slack.fake, NON_MEMBER)
 
 
+def alert_triage(slack: SlackHarness, w: World) -> str:
+    """An alert's triage message, then Attach to incident: only the public incident offered."""
+    slack.forget_replies()
+    alerts = next(c.id for c in slack.fake.channels.values() if c.name == "alerts")
+    assert AlertSender(slack.url).generic(fixture("generic/firing.json")).status == 200
+    slack.fake.wait_for(
+        lambda f: any(
+            c.ok and c.args.get("channel") == alerts for c in f.calls_to("chat.postMessage")
+        ),
+        what="the triage message",
+    )
+    ts = next(
+        c.response["ts"]
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.args.get("channel") == alerts
+    )
+    slack.driver.block_action(ids.ALERT_ATTACH, user=NON_MEMBER, channel=alerts, message_ts=ts)
+    slack.fake.wait_for(lambda f: f.calls_to("views.open"), what="the attach modal")
+    return shown_to(slack.fake, NON_MEMBER)
+
+
 CHANGE = "Only members of the private channel of incident 1 can"
 Look = Callable[[SlackHarness, World], str]
 SURFACES: list[tuple[str, Look | None, str]] = [
@@ -161,7 +192,7 @@ SURFACES: list[tuple[str, Look | None, str]] = [
     ("exports run from Slack", None, "none today: `incident-bot export` is an operator's CLI"),
     ("subscribe and unsubscribe, then severity changes", subscriptions, "no incident 1."),
     ("catch-up on joining the public incident's channel", catch_up, "Catching up on incident 2"),
-    ("alert triage", None, "not built yet: the alerts issue (SPEC 2026-11-27)"),
+    ("alert triage: the message and Attach to incident", alert_triage, PUBLIC),
     ("status page", None, "not built yet: the status-page issue (SPEC 2026-11-27)"),
 ]
 

@@ -106,3 +106,24 @@ def test_edits_of_several_incidents_queued_in_the_one_announce_lane_each_land(
     assert [r.last_error for r in outbox_rows(db, "announce_reply")] == [
         "skipped: no announcement to reply to"
     ]
+
+
+def test_a_thread_reply_whose_answer_was_lost_is_posted_once(db: Database, fake: FakeSlack) -> None:
+    announce = fake.add_channel("incidents", members=["UBOT"])
+    deps = make_deps(fake=fake, db=db, now=utcnow(), INCIDENT_ANNOUNCE_CHANNEL=announce)
+    incident = open_incident(db, fake, deps.clock(), severity="sev2")
+    with db.unit_of_work() as session:
+        stored = session.get(Incident, incident.id)
+        assert stored is not None
+        stored.announce_channel = announce
+        stored.announce_ts = deps.notifier.post(announce, "Incident 1 declared")
+        announcements.record_reply(session, stored, "test", "escalated", deps.clock(), loud=False)
+    fake.drop_answer("chat.postMessage")  # Slack posts the reply; its answer never arrives
+    assert deliver(deps) == []
+    deps.clock.now += timedelta(minutes=1)  # type: ignore[attr-defined]
+    assert deliver(deps) == []  # found in the thread: marked sent, not posted again
+    (row,) = outbox_rows(db, "announce_reply")
+    assert row.sent_at is not None and row.last_error == "already in Slack (checked)"
+    replies = [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(replies) == 1 and replies[0].dropped
+    assert [c.args["channel"] for c in fake.calls_to("conversations.replies")] == [announce]
