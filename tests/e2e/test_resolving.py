@@ -118,3 +118,20 @@ def test_mitigated_moves_investigating_to_monitoring_on_card_and_topic(
     slack.fake.wait_for(
         lambda f: "monitoring" in str([c.args for c in f.calls_to("chat.update")][-1])
     )
+
+
+def test_with_thread_echoes_the_resolution_is_still_one_message_in_the_channel(
+    make_slack: Any,
+) -> None:
+    slack = make_slack(INCIDENT_CHANNEL_ECHO="thread")
+    channel = slack.declare("Cache stampede")
+    slack.command(f"resolved {FIX}", channel=channel)
+    slack.fake.wait_for(lambda f: any("Marked resolved" in p for p in slack.posts(channel)))
+    slack.idle()
+    (post,) = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] == channel and "Marked resolved" in c.args["text"]
+    ]
+    assert not post.args.get("thread_ts"), "no routine change: in the channel itself"
+    assert f"*Resolution:* {FIX}" in post.args["text"] and "Time to resolve" in post.args["text"]
