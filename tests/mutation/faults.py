@@ -512,6 +512,22 @@ FAULTS: list[Fault] = [
         ("tests/incidents/test_announcements.py",),
     ),
     Fault(
+        "a reply under the announcement whose answer was lost is posted again",
+        "bot/scheduling/senders.py",
+        "one(partial(send_reply, deps)), thread=partial(reply_thread, deps), **PROMPT",
+        "one(partial(send_reply, deps)), **PROMPT",
+        ("tests/incidents/test_announcements.py",),
+    ),
+    Fault(
+        "with thread echoes the resolution goes under the card",
+        "bot/incidents/publishing.py",
+        '    routine = echo == "thread" and entry.kind in ROUTINE_KINDS and not closing',
+        '    routine = echo == "thread" and entry.kind in ROUTINE_KINDS',
+        (
+            f"{RESOLVING}::test_with_thread_echoes_the_resolution_is_still_one_message_in_the_channel",
+        ),
+    ),
+    Fault(
         "replies under the announcement lose their thread",
         "bot/incidents/announcements.py",
         "thread_ts=incident.announce_ts, broadcast",
