@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     INCIDENT_NUDGE_SEV3: Seconds = Field(default="off", validate_default=True)
     INCIDENT_NUDGE_SEV4: Seconds = Field(default="off", validate_default=True)
     INCIDENT_NUDGE_UNOWNED: Seconds = Field(default="1h", validate_default=True)
+    # Stakeholder updates: remind the comms lead when none was posted for this long.
+    INCIDENT_UPDATE_EVERY_SEV1: Seconds = Field(default="30m", validate_default=True)
+    INCIDENT_UPDATE_EVERY_SEV2: Seconds = Field(default="1h", validate_default=True)
+    INCIDENT_UPDATE_EVERY_SEV3: Seconds = Field(default="off", validate_default=True)
+    INCIDENT_UPDATE_EVERY_SEV4: Seconds = Field(default="off", validate_default=True)
     PORT: int = Field(default=3000, ge=1, le=65535)
     INCIDENT_HTTP_THREADS: int = Field(default=16, ge=1, le=256)
     INCIDENT_WORKER_THREADS: int = Field(default=8, ge=1, le=256)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from bot.comms.updates import updates_of
 from bot.drafting.audit import audits_for
 from bot.incidents.lifecycle import by_number, incident_durations
 from bot.models import Incident, TimelineEntry
@@ -71,6 +72,7 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "title": incident.title,
         "summary": incident.summary,
         "impact": incident.impact,
+        "resolution": incident.resolution,
         "severity": incident.severity,
         "status": incident.status,
         "channel_id": incident.channel_id,
@@ -84,6 +86,10 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
     out["timeline"] = [entry_dict(e) for e in incident.timeline if not e.removed]
     session = object_session(incident)
     out["prompt_audits"] = audits_for(session, incident.id) if session is not None else []
+    out["updates"] = [
+        {"at": _iso(u.at), "author": u.author, "text": u.text, "public": u.public}
+        for u in (updates_of(session, incident.id) if session is not None else [])
+    ]
     out["action_items"] = [
         {
             "id": a.id,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bot.alert_models import Alert, AlertGroup, AlertNotification, AlertSummary  # noqa: F401
 from bot.db import Base, UTCDateTime
 from bot.status_models import StatusIncident, StatusUpdate  # noqa: F401 - as the alert tables
+from bot.update_models import IncidentUpdate  # noqa: F401
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -49,6 +50,7 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)  # what fixed it, asked at resolve
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)

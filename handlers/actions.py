@@ -12,6 +12,8 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 
+from bot.comms import subscriptions
+from bot.comms.modals import resolve_modal, update_modal
 from bot.followups import messages as followup_messages
 from bot.followups.items import ref
 from bot.followups.modals import action_item_modal
@@ -51,14 +53,33 @@ def change_state(body: dict[str, Any], action: dict[str, Any], context: BoltCont
 
 
 def resolve(body: dict[str, Any], context: BoltContext) -> None:
-    """The card's Resolve button (Slack asked for confirmation)."""
-    _card_change(
-        body,
-        context,
-        lambda s, i, now, user: lifecycle.set_milestone(
-            s, i, now=now, user=user, name="resolved", at=now
-        ),
-    )
+    """The card's Resolve button opens the modal asking what fixed it."""
+    incidents, user, channel = service(context), user_of(body), channel_id(body)
+    with user_errors(in_channel(incidents.slack, channel, user), "Resolve"):
+        incident = incidents.members.require(channel, user, CARD)
+        incidents.slack.open_view(body["trigger_id"], resolve_modal(channel, incident.number))
+
+
+def announce_subscribe(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The announcement's Subscribe button (public incidents only: a private announcement
+    has none, and a forged click is told there is no such incident)."""
+    incidents, user = service(context), user_of(body)
+    with user_errors(in_channel(incidents.slack, channel_id(body), user), "Subscribe"):
+        with incidents.db.unit_of_work() as session:
+            incident = lifecycle.by_number(session, int(action.get("value") or 0))
+            if incident.private:
+                raise lifecycle.no_such_incident(incident.number)
+            subscriptions.subscribe(session, incident, user=user, now=incidents.now())
+            number = incident.number
+        in_channel(incidents.slack, channel_id(body), user)(subscriptions.subscribed_line(number))
+
+
+def open_update_modal(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """The update reminder's button: the update modal of the incident it names."""
+    incidents, user, channel = service(context), user_of(body), action.get("value") or ""
+    with user_errors(lambda line: incidents.slack.dm(user, line), "Post an update"):
+        incident = incidents.members.require(channel, user, "/incident update")
+        incidents.slack.open_view(body["trigger_id"], update_modal(channel, incident))
 
 
 def _card_change(body: dict[str, Any], context: BoltContext, change: Callable[..., Any]) -> None:
@@ -179,6 +200,8 @@ LISTENERS: dict[str | re.Pattern[str], Callable[..., None]] = {
     ids.CARD_SEVERITY: change_state,
     ids.CARD_STATUS: change_state,
     ids.CARD_RESOLVE: resolve,
+    ids.UPDATE_OPEN: open_update_modal,
+    ids.ANNOUNCE_SUBSCRIBE: announce_subscribe,
     ids.CARD_COMMANDER: hand_over,
     ids.CARD_ACTION_ITEM: open_action_item_modal,
     re.compile(f"^{ids.TIMELINE_PAGE}_"): turn_timeline_page,

@@ -10,6 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
+from bot.comms.resolving import check_resolution, followup_lines, resolve
+from bot.comms.updates import check_next, check_update, record_update_form
 from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
@@ -34,11 +36,15 @@ DETAIL_INPUTS = {"summary": ids.SUMMARY_INPUT, "impact": ids.IMPACT_INPUT}
 
 
 def declare_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    checks: dict[str, Callable[[str], object]] = {
-        ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)
-    }
+    title = field_errors(view, {ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)})
+    return {**title, **detail_errors(view)}
+
+
+def detail_errors(view: dict[str, Any]) -> dict[str, str]:
+    """The optional summary and impact of a modal, checked only when typed."""
+    checks: dict[str, Callable[[str], object]] = {}
     for field, block_id in DETAIL_INPUTS.items():
-        if (value(view, block_id) or "").strip():  # optional: checked only when typed
+        if (value(view, block_id) or "").strip():
             checks[block_id] = functools.partial(check_detail, field)
     return field_errors(view, checks)
 
@@ -175,6 +181,67 @@ def add_action_item(body: dict[str, Any], view: dict[str, Any], context: BoltCon
         )
 
 
+def update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
+    checks: dict[str, Callable[[str], object]] = {ids.UPDATE_INPUT: check_update}
+    if value(view, ids.NEXT_UPDATE_INPUT):
+        checks[ids.NEXT_UPDATE_INPUT] = check_next
+    return {**detail_errors(view), **field_errors(view, checks)}
+
+
+def post_update(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The update modal: the update, and the status, summary and impact it changed."""
+    incidents, user = service(context), user_of(body)
+    channel = metadata(view).get("channel", "")
+    text = value(view, ids.UPDATE_INPUT) or ""
+    next_raw = value(view, ids.NEXT_UPDATE_INPUT)
+    with user_errors(in_channel(incidents.slack, channel, user), f"update {text}"):
+        incidents.change(
+            channel,
+            user,
+            "the update modal",
+            lambda s, i, now: record_update_form(
+                s,
+                i,
+                now=now,
+                user=user,
+                text=text,
+                status=value(view, ids.STATUS_INPUT),
+                summary=value(view, ids.SUMMARY_INPUT),
+                impact=value(view, ids.IMPACT_INPUT),
+                next_in=check_next(next_raw) if next_raw else None,
+            ),
+        )
+
+
+def resolve_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
+    def items(text: str) -> None:
+        for line in followup_lines(text):
+            check_item_text(line)
+
+    return field_errors(view, {ids.RESOLUTION_INPUT: check_resolution, ids.FOLLOWUPS_INPUT: items})
+
+
+def resolve_incident(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The resolve modal: what fixed it and the follow-ups, with the resolution."""
+    incidents, user = service(context), user_of(body)
+    channel = metadata(view).get("channel", "")
+    with user_errors(in_channel(incidents.slack, channel, user), "resolved"):
+        incidents.change(
+            channel,
+            user,
+            "the Resolve button",
+            lambda s, i, now: resolve(
+                s,
+                i,
+                now=now,
+                user=user,
+                at=now,
+                summary=value(view, ids.RESOLUTION_INPUT) or "",
+                followups=followup_lines(value(view, ids.FOLLOWUPS_INPUT)),
+            ),
+        )
+
+
 def public_update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
     checks = {ids.PUBLIC_TITLE_INPUT: check_public_title, ids.PUBLIC_TEXT_INPUT: check_public_text}
     return field_errors(view, checks)
@@ -216,6 +283,8 @@ VALIDATED: dict[str, tuple[Check, Callable[..., None]]] = {
     ids.DECLARE_MODAL: (declare_errors, declare),
     ids.TIMELINE_EDIT_MODAL: (edit_errors, edit_entry),
     ids.ACTION_ITEM_MODAL: (item_errors, add_action_item),
+    ids.UPDATE_MODAL: (update_errors, post_update),
+    ids.RESOLVE_MODAL: (resolve_errors, resolve_incident),
     ids.PUBLIC_UPDATE_MODAL: (public_update_errors, publish_update),
 }
 UNCHECKED: dict[str, Callable[..., None]] = {

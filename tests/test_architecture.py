@@ -16,7 +16,7 @@ MAX_LINES = 300
 LAYERS = (
     ("ground floor", ("bot.config", "bot.db", "bot.models", "bot.clock", "bot.errors",
                       "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile",
-                      "bot.alert_models", "bot.status_models")),
+                      "bot.alert_models", "bot.update_models", "bot.status_models")),
     ("slack port", ("bot.slack",)),
     ("composition root and outbox", ("bot.wiring", "bot.outbox")),
     ("domains", ("bot.incidents", "bot.timeline", "bot.followups", "bot.stats",

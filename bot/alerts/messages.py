@@ -11,7 +11,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     HeaderBlock,
 )
 
@@ -190,13 +189,7 @@ def resolved_notice(number: int) -> tuple[str, list[Block]]:
         text="Resolve incident",
         action_id=ids.CARD_RESOLVE,
         value=str(number),
-        style="primary",
-        confirm=ConfirmObject(
-            title="Resolve this incident?",
-            text=f"Incident {number} will be marked resolved now.",
-            confirm="Resolve",
-            deny="Cancel",
-        ),
+        style="primary",  # the card's Resolve: a modal asks what fixed it
     )
     body = (
         ":white_check_mark: *All alerts resolved* — resolve the incident? "

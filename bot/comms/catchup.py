@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import human_duration
+from bot.comms.updates import latest_update
 from bot.errors import SlackFailure
 from bot.followups.items import ref
 from bot.incidents import lifecycle as incidents
@@ -74,9 +75,15 @@ def catch_up_message(
         ).all()
     )
     title = f"Catching up on incident {incident.number}: {incident.title}"
+    last = latest_update(session, incident.id)
     parts = [
         f"*{clip(title, 500)}*\n{_state_line(incident, now, zone)}\n{_people_line(roles)}",
         "\n".join(detail_lines(incident)),
+        (
+            f"*Latest update* ({when(last.at, zone)}, <@{last.author}>): {clip(last.text, 1500)}"
+            if last
+            else ""
+        ),
         _decision_lines(list(reversed(decisions)), zone),
         _item_lines(items),
     ]

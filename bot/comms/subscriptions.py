@@ -1,21 +1,23 @@
-"""Subscriptions: who gets a direct message when an incident's severity changes or it is
-resolved. Use cases take a Session and never commit; `tell` runs after the change committed."""
+"""Subscriptions: who gets a direct message when an incident has an update, its severity
+changes or it is resolved. Use cases take a Session and never commit; the messages are outbox
+rows recorded with the change (`record`) and sent from the record (`send_notice`), so a Slack
+outage delays them and a lost answer or a second replica never doubles them."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.errors import IncidentError, SlackFailure
+from bot.errors import IncidentError
 from bot.incidents import lifecycle as incidents
 from bot.incidents.membership import Membership
-from bot.models import Incident, Subscription, TimelineEntry
+from bot.models import Incident, Outbox, Subscription, TimelineEntry
+from bot.outbox import store
+from bot.outbox.delivery import Moot
+from bot.slack.blocks import clip
 from bot.wiring import Deps
-
-log = logging.getLogger(__name__)
 
 
 def subscribe(session: Session, incident: Incident, *, user: str, now: datetime) -> Subscription:
@@ -30,6 +32,15 @@ def subscribe(session: Session, incident: Incident, *, user: str, now: datetime)
     session.add(subscription)
     session.flush()
     return subscription
+
+
+def subscribed_line(number: int) -> str:
+    """What a new subscriber is told."""
+    return (
+        f"Subscribed to incident {number}: you'll get a direct message on each update, when "
+        f"its severity changes and when it is resolved. `/incident unsubscribe {number}` "
+        "stops them."
+    )
 
 
 def unsubscribe(session: Session, incident: Incident, *, user: str) -> None:
@@ -64,39 +75,65 @@ def subscribers(session: Session, incident_id: int) -> list[str]:
 
 
 def notice(incident: Incident, entry: TimelineEntry) -> str | None:
-    """The direct message a change is worth to subscribers, or None (only severity changes
-    and the resolution are)."""
+    """The direct message a change is worth to subscribers, or None (only updates, severity
+    changes and the resolution are)."""
     where = f"<#{incident.channel_id}>"
+    if entry.kind == "update":
+        return (
+            f":mega: Incident {incident.number} ({where}) update by <@{entry.author}>: "
+            f"{clip(entry.text, 2500)}"
+        )
     if entry.kind == "severity":
         return (
             f":rotating_light: Incident {incident.number} ({where}) {entry.text.lower()} "
             f"by <@{entry.author}>: *{incident.title}*"
         )
     if entry.kind == "milestone" and entry.text == incidents.milestone_text("resolved"):
-        return (
+        line = (
             f":white_check_mark: Incident {incident.number} ({where}) resolved: *{incident.title}*"
+        )
+        return line + (
+            f"\n*Resolution:* {clip(incident.resolution, 2000)}" if incident.resolution else ""
         )
     return None
 
 
-def tell(deps: Deps, incident: Incident, entry: TimelineEntry) -> int:
-    """DM the subscribers about a committed change (not its author; of a private incident only
-    those Slack still lists as members). Returns how many were told; failures are logged."""
-    # TODO(delivery branch): once bot/outbox delivers paced DMs, record these as outbox rows
-    # in the change's transaction instead, so a Slack outage delays them rather than losing them.
-    text = notice(incident, entry)
-    if text is None:
-        return 0
+def record(session: Session, incident: Incident, entry: TimelineEntry, now: datetime) -> list[str]:
+    """Queue the subscribers' direct messages about a change, in the change's transaction
+    (not to its author). Returns their lanes (the people to be told), to kick delivery."""
+    if notice(incident, entry) is None:
+        return []
+    session.flush()  # the entry's id
+    rows = [
+        store.row(
+            "tell",
+            f"tell:{entry.id}:{user}",
+            user,
+            {"incident": incident.id, "entry": entry.id, "user": user},
+            now,
+        )
+        for user in subscribers(session, incident.id)
+        if user != entry.author
+    ]
+    store.enqueue(session, rows)
+    return [r["channel"] for r in rows]
+
+
+def send_notice(deps: Deps, row: Outbox, now: datetime) -> str:
+    """DM one subscriber about one change (the outbox sender of kind `tell`); of a private
+    incident only while Slack still lists them as a member."""
+    p = row.payload
     with deps.db.unit_of_work() as session:
-        users = [u for u in subscribers(session, incident.id) if u != entry.author]
-    members = Membership(deps)
-    told = 0
-    for user in users:
-        try:
-            if incident.private and not members.is_member(incident, user):
-                continue  # left the private channel: no longer theirs to know
-            deps.notifier.dm(user, text)
-            told += 1
-        except SlackFailure:
-            log.warning("could not tell subscriber %s of incident %s", user, incident.number)
-    return told
+        incident = session.get(Incident, p["incident"])
+        entry = session.get(TimelineEntry, p["entry"])
+        if incident is None or entry is None or entry.removed:
+            raise Moot("change gone")
+        if not is_subscribed(session, incident, p["user"]):
+            raise Moot("unsubscribed")
+        text = notice(incident, entry)
+    if text is None:
+        raise Moot("nothing to tell")
+    if incident.private and not Membership(deps).is_member(incident, p["user"]):
+        raise Moot("left the private channel: no longer theirs to know")
+    deps.notifier.dm(p["user"], text)
+    return f"told {p['user']} of incident {incident.number}"

@@ -16,12 +16,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol"}
+USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol", "U0DAN": "dan"}
 # users.info: each person's name and Slack time zone (times they type are read in it)
 PROFILES = {
     "U0ALICE": ("Alice Archer", "Europe/Berlin"),
     "U0BOB": ("Bob Baker", "America/New_York"),
     "U0CAROL": ("Carol Chen", "Asia/Tokyo"),
+    "U0DAN": ("Dan Diaz", "Europe/London"),
 }
 
 
@@ -125,8 +126,14 @@ class DemoSlack:
                 head = f"{verb.get(method, 'in')} {where}"
                 if method == "chat.postEphemeral":
                     head += f" (to @{USERS.get(args['user'], args['user'])})"
-                if method == "chat.update":
+                if args.get("thread_ts"):
+                    head += ", in the thread under the announcement"
+                    if str(args.get("reply_broadcast")).lower() == "true":
+                        head += " and also sent to the channel"
+                if method == "chat.update" and where.startswith("#inc-"):
                     self.show(f"  [slack] pinned card updated: {self.readable(args['text'])}")
+                elif method == "chat.update":
+                    self._print(f"announcement edited in place in {where}", self.render(args))
                 else:
                     self._print(head, self.render(args))
                 return {"channel": args["channel"], "ts": args.get("ts", ts), "message": {}}

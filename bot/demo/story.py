@@ -22,10 +22,12 @@ from bot.demo.slack_standin import PROFILES, DemoSlack
 from bot.incidents.lifecycle import by_number
 from bot.migrate import upgrade
 from bot.scheduling.runner import run_due
+from bot.slack import ids
 from bot.wiring import build_deps
 
 SECRET = "demo-signing-secret"
-ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+ALICE, BOB, CAROL, DAN = "U0ALICE", "U0BOB", "U0CAROL", "U0DAN"
+FIX = "Rolled back release 4.2; the EU pods came back healthy"
 
 
 class InlineExecutor(Executor):
@@ -96,15 +98,50 @@ class DemoRun:
         """A person adds a reaction: Slack sends the app a signed `reaction_added` event."""
         who = self.slack.readable(f"<@{user}>")
         print(f"\n» {who} reacts :{reaction}: to that message")
-        self._n += 1
-        event = {
-            "type": "reaction_added",
-            "user": user,
-            "reaction": reaction,
-            "item": {"type": "message", "channel": channel, "ts": ts},
-            "item_user": CAROL,
-            "event_ts": ts,
+        self._event(
+            {
+                "type": "reaction_added",
+                "user": user,
+                "reaction": reaction,
+                "item": {"type": "message", "channel": channel, "ts": ts},
+                "item_user": CAROL,
+                "event_ts": ts,
+            }
+        )
+
+    def join(self, user: str, channel: str) -> None:
+        """A person joins the channel: Slack sends the app `member_joined_channel`."""
+        who, where = self.slack.readable(f"<@{user}>"), self.slack.readable(f"<#{channel}>")
+        print(f"\n» {who} joins {where}")
+        self._event({"type": "member_joined_channel", "user": user, "channel": channel})
+
+    def submit(self, user: str, callback_id: str, channel: str, values: dict[str, str]) -> None:
+        """A person fills in the modal that just opened and presses its submit button."""
+        print(f"\n» {self.slack.readable(f'<@{user}>')} fills in the modal: {values}")
+        state = {
+            block: {block: {"type": "plain_text_input", "value": value}}
+            for block, value in values.items()
         }
+        view = {
+            "id": "V0DEMO",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": json.dumps({"channel": channel}),
+            "state": {"values": state},
+        }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0DEMO"},
+            "user": {"id": user, "team_id": "T0DEMO"},
+            "api_app_id": "A0DEMO",
+            "view": view,
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        dispatch(self.app, body, self._headers(body))
+        self.settle()
+
+    def _event(self, event: dict[str, Any]) -> None:
+        self._n += 1
         body = json.dumps(
             {
                 "type": "event_callback",
@@ -115,8 +152,7 @@ class DemoRun:
                 "event": event,
             }
         )
-        headers = self._headers(body) | {"content-type": "application/json"}
-        dispatch(self.app, body, headers)
+        dispatch(self.app, body, self._headers(body) | {"content-type": "application/json"})
         self.settle()
 
     def _headers(self, body: str) -> dict[str, str]:
@@ -167,12 +203,12 @@ def run_demo(database_url: str | None = None) -> int:
             channel, CAROL, "Grafana: checkout-api p99 latency 12s since the 4.2 deploy"
         )
         demo.react(BOB, channel, said)
-        demo.command(ALICE, channel, "severity sev1")
-        demo.command(ALICE, channel, "status identified")
+        _keeping_everyone_informed(demo, channel)
         demo.command(CAROL, channel, "status bogus")
         demo.command(ALICE, channel, "mitigated")
-        demo.say("── 3. Resolve ─────────────────────────────────────────────")
+        demo.say("── 3. Resolve: what fixed it? ─────────────────────────────")
         demo.command(ALICE, channel, "resolved")
+        demo.submit(ALICE, ids.RESOLVE_MODAL, channel, {ids.RESOLUTION_INPUT: FIX})
         demo.command(ALICE, channel, "timeline")
         _extras(demo, channel)
         demo.say("── Export (incident-bot export 1 --format json, abridged) ──")
@@ -180,6 +216,19 @@ def run_demo(database_url: str | None = None) -> int:
     finally:
         demo.close()
     return 0
+
+
+def _keeping_everyone_informed(demo: DemoRun, channel: str) -> None:
+    """Summary, a subscriber outside the channel, an escalation, an update, a late joiner."""
+    demo.say("── Keeping everyone informed ──────────────────────────────")
+    demo.command(ALICE, channel, "summary Release 4.2 broke checkout in eu-west-1")
+    demo.command(CAROL, demo.announce, "subscribe 1")
+    demo.command(ALICE, channel, "severity sev1")
+    demo.command(ALICE, channel, "status identified")
+    demo.command(
+        ALICE, channel, "update Rolling back 4.2; about a third of EU checkouts still fail"
+    )
+    demo.join(DAN, channel)
 
 
 def _extras(demo: DemoRun, channel: str) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.clock import human_duration
+from bot.comms.resolving import RESOLUTION_PREFIX as RESOLVED_BY
 from bot.drafting.facts import Entry, Facts
 
 SECTIONS: dict[str, str] = {
@@ -160,6 +161,10 @@ def _resolution(facts: Facts) -> tuple[list[Claim], bool]:
         claims.append(
             Claim(f"Resolved {utc(m['resolved'])}.", _cite(facts.milestone_entry("resolved")))
         )
+    summary = [e for e in facts.timeline if e.kind == "note" and e.text.startswith(RESOLVED_BY)]
+    if summary:  # what the person who resolved it said fixed it, asked at resolve
+        fix = summary[-1].text.removeprefix(RESOLVED_BY).rstrip(".")
+        claims.insert(0, Claim(f"What fixed it, as recorded at resolve: {fix}.", [summary[-1].id]))
     later = [d for d in facts.decisions if d not in fixes]
     if later:
         n = len(later)
@@ -169,4 +174,4 @@ def _resolution(facts: Facts) -> tuple[list[Claim], bool]:
                 [e.id for e in later],
             )
         )
-    return claims, bool(fixes)
+    return claims, bool(fixes or summary)

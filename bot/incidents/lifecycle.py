@@ -279,6 +279,8 @@ def set_milestone(
     refresh_durations(incident)
     if name == "resolved":
         incident.status = "resolved"
+    elif name == "mitigated" and incident.status in ("investigating", "identified"):
+        incident.status = "monitoring"  # the topic and card never disagree with milestones
     text = milestone_text(name)
     return add_entry(session, incident, at=at, kind="milestone", text=text, author=user, now=now)
 

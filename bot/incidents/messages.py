@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -41,6 +40,7 @@ KIND_EMOJI = {
     "role": ":bust_in_silhouette:",
     "milestone": ":round_pushpin:",
     "action": ":clipboard:",  # a follow-up to do; ✅ would say it is done
+    "update": ":mega:",
 }
 
 
@@ -83,13 +83,7 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
                         text="Resolve",
                         action_id=ids.CARD_RESOLVE,
                         value=str(incident.number),
-                        style="primary",
-                        confirm=ConfirmObject(
-                            title="Resolve this incident?",
-                            text=f"Incident {incident.number} will be marked resolved now.",
-                            confirm="Resolve",
-                            deny="Cancel",
-                        ),
+                        style="primary",  # opens a modal asking what fixed it
                     ),
                     ButtonElement(
                         text="Hand over commander",
@@ -144,16 +138,46 @@ def announcement(incident: Incident, declared_by: str) -> tuple[str, list[Block]
         f"{SEVERITY_EMOJI[sev]} *{sev.upper()}* incident {incident.number} declared by "
         f"<@{declared_by}>: *{incident.title}* — join <#{incident.channel_id}>"
     )
-    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
+    return text, [SectionBlock(text=MarkdownTextObject(text=clip(text))), _subscribe(incident)]
+
+
+def _subscribe(incident: Incident) -> ActionsBlock:
+    """The announcement's Subscribe button: DMs on updates, severity and resolution."""
+    button = ButtonElement(
+        text="Subscribe", action_id=ids.ANNOUNCE_SUBSCRIBE, value=str(incident.number)
+    )
+    return ActionsBlock(elements=[button])
+
+
+def announcement_now(
+    incident: Incident, last_update: datetime | None, zone: ZoneInfo
+) -> tuple[str, list[Block]]:
+    """The announcement as it is edited in place: the incident's current state (public
+    incidents only; a private one's announcement never changes)."""
+    sev = incident.severity
+    head = "resolved" if not incident.is_open else f"{incident.status}"
+    text = (
+        f"{SEVERITY_EMOJI[sev]} *{sev.upper()}* incident {incident.number} ({head}): "
+        f"*{incident.title}* — <#{incident.channel_id}>"
+    )
+    commander = f"<@{incident.commander}>" if incident.commander else "_nobody_"
+    updated = when(last_update, zone) if last_update else "_none yet_"
+    state = f"Status *{incident.status}* · Commander {commander} · Last update {updated}"
+    lines = [text, state, *detail_lines(incident, 600)]
+    if incident.resolution:
+        lines.append(f"*Resolution:* {clip(incident.resolution, 600)}")
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip("\n".join(lines))))]
+    return text, [*blocks, _subscribe(incident)] if incident.is_open else blocks
 
 
 def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:
     if incident.private:
         text = f":lock: Private incident {incident.number} was resolved."
     else:
+        fixed = f"*Resolution:* {clip(incident.resolution, 1500)}\n" if incident.resolution else ""
         text = (
             f":white_check_mark: Incident {incident.number} resolved: *{incident.title}* "
-            f"(<#{incident.channel_id}>). {duration_line(incident)}"
+            f"(<#{incident.channel_id}>). {fixed}{duration_line(incident)}"
         )
     return text, [SectionBlock(text=MarkdownTextObject(text=clip(text)))]
 
@@ -161,6 +185,8 @@ def resolution_announcement(incident: Incident) -> tuple[str, list[Block]]:
 def resolved_post(incident: Incident) -> tuple[str, list[Block]]:
     """Its durations, honestly: which were measured from the declaration, which are missing."""
     lines = [f":white_check_mark: *Incident {incident.number} resolved.*"]
+    if incident.resolution:
+        lines.append(f"*Resolution:* {clip(incident.resolution, 1500)}")
     found = explained(incident)
     lines += [f"• Time to {d.label}: {d.phrase()}" for d in found]
     if any(not d.known or d.from_declaration for d in found):
@@ -181,6 +207,8 @@ def entry_line(entry: TimelineEntry, zone: ZoneInfo, *, rich: bool = True) -> st
             text += f"\n   _alternatives:_ {entry.alternatives}"
         if entry.decided_by and entry.decided_by != entry.author:
             text += f"\n   _decided by_ <@{entry.decided_by}>"
+    if entry.kind == "update":
+        text = f"*Update:* {text}"
     if entry.deleted:
         text = f"~{text}~ _(deleted in Slack)_"
     if entry.permalink:

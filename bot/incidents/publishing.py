@@ -3,12 +3,14 @@
 A change writes outbox rows in its own transaction: the timeline echo (posted in the incident
 channel; consecutive echoes of one channel are merged into one message when they queue up),
 the card and the topic when the change shows on them (sent as the latest state: however many
-changes queue up, one update carries them all), and the resolution summary. The delivery
+changes queue up, one update carries them all); the resolution's echo also carries the
+resolve post (durations, what fixed it), so resolving is one message too. The delivery
 worker sends them as soon as the channel's limits allow; the sweep retries what Slack refused.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -16,15 +18,17 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.incidents import messages
+from bot.incidents import announcements, messages
 from bot.incidents.lifecycle import milestone_text
-from bot.models import Incident, Outbox, TimelineEntry
+from bot.models import SEVERITIES, Incident, Outbox, TimelineEntry
 from bot.outbox import store
 from bot.outbox.delivery import Later, Moot
 from bot.slack.blocks import clip
 from bot.wiring import Deps
 
 CARD_KINDS = ("severity", "status", "role", "milestone")  # what the card and topic show
+ANNOUNCED_KINDS = (*CARD_KINDS, "update")  # what the announcement, edited in place, shows
+SEVERITY_CHANGE = re.compile(r"^Severity changed from (sev\d) to (sev\d)$")  # lifecycle's text
 ROUTINE_KINDS = ("role", "milestone")  # echoed under the card with INCIDENT_CHANNEL_ECHO=thread
 ECHOES_PER_MESSAGE = 10  # merged echoes: 10 sections of at most 3000 characters each
 NOT_POSTED_YET = 2.0  # seconds: a card update waits for the card itself
@@ -44,26 +48,43 @@ def record(
     session.flush()  # the entry's id
     channel = incident.channel_id
     target = {"incident": incident.id, "entry": entry.id}
-    kind = "thread_echo" if echo == "thread" and entry.kind in ROUTINE_KINDS else "echo"
-    rows = [store.row(kind, f"echo:{entry.id}", channel, target, now)]
+    # The resolution's echo carries the resolve post (durations, what fixed it): one message,
+    # in the channel whatever INCIDENT_CHANNEL_ECHO says (it is no routine change).
+    closing = is_resolution(entry)
+    routine = echo == "thread" and entry.kind in ROUTINE_KINDS and not closing
+    said = {**target, "closing": True} if closing else target
+    rows = [store.row("thread_echo" if routine else "echo", f"echo:{entry.id}", channel, said, now)]
     if entry.kind in CARD_KINDS:
         rows.append(store.row("card", f"card:{incident.id}:{entry.id}", channel, target, now))
         if (text := topic(incident)) != _last_topic(session, incident):
             key = f"topic:{incident.id}:{entry.id}"
             rows.append(store.row("topic", key, channel, {**target, "topic": text}, now))
-    if is_resolution(entry):
-        key = f"resolved:{incident.id}:{entry.id}"
-        rows.append(store.row("resolved", key, channel, target, now))
     store.enqueue(session, rows)
+    if entry.kind in ANNOUNCED_KINDS:
+        announcements.record_edit(session, incident, now, f"entry:{entry.id}")
+    if entry.kind == "severity" and (change := SEVERITY_CHANGE.match(entry.text)):
+        old, new = change.groups()
+        line = severity_line(incident.number, old, new, entry.author)
+        cause = f"entry:{entry.id}"
+        announcements.record_reply(session, incident, cause, line, now, loud=new == "sev1")
     return int(session.scalar(select(Outbox.id).where(Outbox.dedupe_key == f"echo:{entry.id}")))
 
 
+def severity_line(number: int, old: str, new: str, by: str | None) -> str:
+    """`Incident 3 escalated sev2 → sev1 by @x` (or `lowered`), for the announcement's thread."""
+    verb = "escalated" if SEVERITIES.index(new) < SEVERITIES.index(old) else "lowered"
+    emoji = messages.SEVERITY_EMOJI[new]
+    return f"{emoji} Incident {number} {verb} {old} → {new}" + (f" by <@{by}>" if by else "")
+
+
 def record_card(session: Session, incident: Incident, now: datetime) -> None:
-    """Queue a redraw of the card from the incident's current state (for a change the card
-    shows whose timeline entry kind does not, such as the summary)."""
-    key = f"card:{incident.id}:{uuid.uuid4().hex[:8]}"
+    """Queue a redraw of the card (and of the announcement) from the incident's current state
+    (for a change they show whose timeline entry kind does not, such as the summary)."""
+    cause = uuid.uuid4().hex[:8]
+    key = f"card:{incident.id}:{cause}"
     target = {"incident": incident.id}
     store.enqueue(session, [store.row("card", key, incident.channel_id, target, now)])
+    announcements.record_edit(session, incident, now, cause)
 
 
 def record_topic(session: Session, incident: Incident, now: datetime) -> None:
@@ -99,9 +120,12 @@ def _incident(deps: Deps, row: Outbox) -> Incident:
 
 
 def send_echoes(deps: Deps, rows: list[Outbox], now: datetime) -> str:
-    """Post one message with the timeline changes of these rows (one lane, in order)."""
+    """Post one message with the timeline changes of these rows (one lane, in order); the
+    resolution's is followed by the resolve post."""
     entries = _entries(deps, rows)
-    text, blocks = echo_message(entries, deps)
+    closing = {r.payload["entry"] for r in rows if r.payload.get("closing")}
+    incident = _incident(deps, rows[0]) if closing else None
+    text, blocks = echo_message(entries, deps, closing, incident)
     deps.notifier.post(rows[0].channel or "", text, blocks)
     return f"{len(entries)} timeline change(s) posted in {rows[0].channel}"
 
@@ -133,10 +157,21 @@ def card_thread(deps: Deps, row: Outbox) -> str | None:
     return _incident(deps, row).card_ts
 
 
-def echo_message(entries: list[TimelineEntry], deps: Deps) -> tuple[str, list[Block]]:
-    """One entry as people always saw it; several as their lines, one section each."""
+def echo_message(
+    entries: list[TimelineEntry],
+    deps: Deps,
+    closing: set[int] | None = None,
+    incident: Incident | None = None,
+) -> tuple[str, list[Block]]:
+    """One entry as people always saw it; several as their lines, one section each. The
+    `closing` entry (the resolution) is followed by the resolve post of `incident`."""
     zone = deps.settings.zone
     posts = [messages.change_post(entry, zone) for entry in entries]
+    for n, entry in enumerate(entries):
+        if incident is not None and entry.id in (closing or ()):
+            line, body = posts[n]
+            text, summary = messages.resolved_post(incident)
+            posts[n] = (f"{line}\n{text}", [*body, *summary])
     if len(posts) == 1:
         return posts[0]
     text = "\n".join(clip(line) for line, _ in posts)
@@ -166,7 +201,8 @@ def send_topic(deps: Deps, rows: list[Outbox], now: datetime) -> str:
 
 
 def send_resolved(deps: Deps, row: Outbox, now: datetime) -> str:
-    """The resolution summary (durations) in the incident channel."""
+    """The resolution summary (durations) in the incident channel, as a row of its own
+    (recorded by earlier versions; the resolution's echo carries it now)."""
     incident = _incident(deps, row)
     text, body = messages.resolved_post(incident)
     deps.notifier.post(incident.channel_id or "", text, body)

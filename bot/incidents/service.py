@@ -147,8 +147,8 @@ class IncidentService:
             session.flush()
             session.refresh(incident)
             echo = publishing.record(session, incident, entry, self.now(), self.echo)
-        self.deliver(incident, echo, user)
-        subscriptions.tell(self.deps, incident, entry)  # severity and resolution only
+            told = subscriptions.record(session, incident, entry, self.now())
+        self.deliver(incident, echo, user, *told)
         return incident, entry
 
     def refresh_card(self, incident: Incident) -> None:
@@ -163,13 +163,13 @@ class IncidentService:
         domains, in their own transaction); returns the echo's outbox row id."""
         return publishing.record(session, incident, entry, self.now(), self.echo)
 
-    def deliver(self, incident: Incident, echo: int, user: str | None) -> None:
-        """After the commit: send it now if Slack's limits allow; tell the person who made
-        the change if Slack is slow to show it (it is recorded and will appear)."""
+    def deliver(self, incident: Incident, echo: int, user: str | None, *lanes: str) -> None:
+        """After the commit: send it now if Slack's limits allow (and what it queued for
+        other `lanes`); tell the person who made the change if Slack is slow to show it."""
         delivery = self.deps.delivery
         if delivery is None:
             return
-        delivery.kick(incident.channel_id, incident.announce_channel)
+        delivery.kick(incident.channel_id, incident.announce_channel, *lanes)
         if user and incident.channel_id:
             channel = incident.channel_id
             delivery.watch([echo], SLOW_NOTICE, lambda code: self._not_shown(channel, user, code))

@@ -99,6 +99,18 @@ def _overdue(
     )
 
 
+def update_due(
+    *, declared: datetime, last: datetime | None, promised: datetime | None, every: int
+) -> datetime | None:
+    """When the next stakeholder update is due: what its last author promised, else `every`
+    seconds after the last update (or the declaration); None when nothing is due (off)."""
+    if promised is not None:
+        return promised
+    if every <= 0:
+        return None
+    return (last or declared) + timedelta(seconds=every)
+
+
 def horizon(now: datetime, before: int) -> date:
     """Items due after this day cannot need a reminder yet, in any zone (±14 h) and however
     far a weekend moves a reminder back (2 days)."""

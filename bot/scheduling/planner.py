@@ -10,7 +10,16 @@ from sqlalchemy.orm import Session
 
 from bot.clock import iso_week
 from bot.config import Settings, parse_schedule
-from bot.models import SEVERITIES, ActionItem, Incident, Outbox, Person, TimelineEntry
+from bot.models import (
+    SEVERITIES,
+    ActionItem,
+    Incident,
+    IncidentUpdate,
+    Outbox,
+    Person,
+    RoleAssignment,
+    TimelineEntry,
+)
 from bot.outbox.store import enqueue, row
 from bot.overview.digest import build_report
 from bot.overview.digest_delivery import render_parts
@@ -23,6 +32,7 @@ def plan_all(session: Session, settings: Settings, now: datetime) -> int:
     return (
         plan_reminders(session, settings, now)
         + plan_nudges(session, settings, now)
+        + plan_update_reminders(session, settings, now)
         + plan_digest(session, settings, now)
     )
 
@@ -124,6 +134,57 @@ def plan_nudges(session: Session, settings: Settings, now: datetime) -> int:
             payload = {"incident": inc.id, "reason": "unowned"}
             due_at = inc.declared_at + timedelta(seconds=unowned)
             rows.append(row("nudge", f"nudge:{inc.id}:unowned", inc.channel_id, payload, due_at))
+    return enqueue(session, rows)
+
+
+def plan_update_reminders(session: Session, settings: Settings, now: datetime) -> int:
+    """One reminder per quiet spell to post a stakeholder update, to the comms lead (else the
+    commander), once INCIDENT_UPDATE_EVERY_<sev> passed since the last update (or the
+    declaration), or at the "next update in" its author promised."""
+    every = {s: getattr(settings, f"INCIDENT_UPDATE_EVERY_{s.upper()}") for s in SEVERITIES}
+    latest = (
+        select(IncidentUpdate.id)
+        .where(IncidentUpdate.incident_id == Incident.id)
+        .order_by(IncidentUpdate.at.desc(), IncidentUpdate.id.desc())
+        .limit(1)
+        .correlate(Incident)
+        .scalar_subquery()
+    )
+    comms = (
+        select(RoleAssignment.user_id)
+        .where(RoleAssignment.incident_id == Incident.id, RoleAssignment.role == "comms")
+        .limit(1)
+        .correlate(Incident)
+        .scalar_subquery()
+    )
+    found = session.execute(
+        select(
+            Incident.id,
+            Incident.severity,
+            Incident.declared_at,
+            Incident.commander,
+            comms.label("comms"),
+            IncidentUpdate.id.label("last"),
+            IncidentUpdate.at,
+            IncidentUpdate.next_update_at,
+        )
+        .outerjoin(IncidentUpdate, IncidentUpdate.id == latest)
+        .where(Incident.resolved_at.is_(None))
+    ).all()
+    rows: list[dict[str, Any]] = []
+    for inc in found:
+        due_at = cadence.update_due(
+            declared=inc.declared_at,
+            last=inc.at,
+            promised=inc.next_update_at,
+            every=every.get(inc.severity, 0),
+        )
+        recipient = inc.comms or inc.commander
+        if due_at is None or now < due_at or recipient is None:
+            continue
+        payload = {"incident": inc.id, "last": inc.last, "recipient": recipient}
+        key = f"update-due:{inc.id}:{inc.last or 'none'}:{recipient}"
+        rows.append(row("update_due", key, recipient, payload, due_at))
     return enqueue(session, rows)
 
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.comms.subscriptions import send_notice
+from bot.comms.updates import send_update_reminder
 from bot.followups.reminders import report_undelivered, send_reminder
 from bot.incidents import publishing, setup
-from bot.incidents.announcements import report_failed, send_announcement
+from bot.incidents.announcements import (
+    reply_thread,
+    report_failed,
+    send_announcement,
+    send_edit,
+    send_reply,
+)
 from bot.incidents.nudges import send_nudge
 from bot.outbox.delivery import Courier, Kind, one
 from bot.overview.digest_delivery import send_digest
@@ -43,6 +51,13 @@ def courier(deps: Deps) -> Courier:
             ),
             "resolved": Kind(one(partial(publishing.send_resolved, deps)), **PROMPT),
             "announce": Kind(one(partial(send_announcement, deps)), **PROMPT),
+            "announce_edit": Kind(partial(send_edit, deps), group="latest", posts=False, **PROMPT),
+            # After a lost answer, looked for among the announcement's replies.
+            "announce_reply": Kind(
+                one(partial(send_reply, deps)), thread=partial(reply_thread, deps), **PROMPT
+            ),
+            "tell": Kind(one(partial(send_notice, deps)), **PROMPT),
+            "update_due": Kind(one(partial(send_update_reminder, deps))),
             "declare": Kind(one(partial(setup.finish, deps)), posts=False, **PROMPT),
             "reminder": Kind(one(partial(send_reminder, deps))),
             "nudge": Kind(one(partial(send_nudge, deps))),

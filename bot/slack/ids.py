@@ -13,6 +13,8 @@ DECISION_MODAL = "decision_modal"
 COMMANDER_MODAL = "commander_modal"
 TIMELINE_EDIT_MODAL = "timeline_edit_modal"
 ACTION_ITEM_MODAL = "action_item_modal"
+UPDATE_MODAL = "update_modal"
+RESOLVE_MODAL = "resolve_modal"
 
 TITLE_INPUT = "title"
 SEVERITY_INPUT = "severity"
@@ -30,6 +32,15 @@ OWNER_INPUT = "owner"
 DUE_INPUT = "due"
 PRIORITY_INPUT = "priority"
 TYPE_INPUT = "type"
+UPDATE_INPUT = "update_text"
+STATUS_INPUT = "status"
+NEXT_UPDATE_INPUT = "next_update"
+RESOLUTION_INPUT = "resolution"
+FOLLOWUPS_INPUT = "followups"
+
+# Stakeholder updates: the Update button of the cadence reminder opens the update modal
+UPDATE_OPEN = "update_open"
+ANNOUNCE_SUBSCRIBE = "announce_subscribe"  # the announcement's Subscribe button
 
 # Timeline
 TIMELINE_ENTRY_MENU = "timeline_entry_menu"

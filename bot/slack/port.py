@@ -115,15 +115,19 @@ class Notifier:
         text: str,
         blocks: Sequence[Block] | None = None,
         thread_ts: str | None = None,
+        *,
+        broadcast: bool = False,
     ) -> str:
-        """Post a message; inside bot.slack.calls.tagged() it carries the outbox rows it
-        delivers as message metadata, so a lost answer can be checked before re-sending."""
+        """Post a message (`broadcast`: a thread reply also shown in the channel); inside
+        bot.slack.calls.tagged() it carries the outbox rows it delivers as message metadata,
+        so a lost answer can be checked before re-sending."""
         data = self.call(
             "chat.postMessage",
             channel=channel,
             text=text,
             blocks=blocks,
             thread_ts=thread_ts,
+            reply_broadcast=True if broadcast else None,
             unfurl_links=False,
             metadata=current_metadata(),
         )

@@ -11,10 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.comms.updates import record_update
 from bot.errors import IncidentError
-from bot.incidents.lifecycle import add_entry
 from bot.models import Incident, TimelineEntry
-from bot.parsing import neutralise
 from bot.status_models import StatusIncident, StatusUpdate
 from bot.statuspage import changes
 from bot.statuspage.rules import (
@@ -112,10 +111,9 @@ def _update(
     session.add(
         StatusUpdate(incident=public, public_id=uuid.uuid4().hex, at=now, status=status, body=body)
     )
-    note = f"Published on the status page ({public.title}): {body}"
-    return add_entry(
-        session, incident, at=now, kind="note", text=neutralise(note), author=user, now=now
-    )
+    # The same words are the stakeholder update: posted in the channel, under the
+    # announcement and to the subscribers (one message in the channel, not two).
+    return record_update(session, incident, now=now, user=user, text=body, public=True)
 
 
 def resolve(session: Session, incident: Incident, *, now: datetime) -> StatusUpdate | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from bot.errors import IncidentError, NotFound
 from bot.incidents.service import IncidentService
-from bot.models import Incident, TimelineEntry
+from bot.models import Incident, IncidentUpdate, TimelineEntry
 from bot.parsing import check_text, parse_time
 from bot.slack.people import zone_named
 from bot.timeline.capture import record_revision
@@ -41,6 +42,8 @@ def remove_entry(session: Session, entry_id: int, *, user: str, now: datetime) -
     entry = _editable_entry(session, entry_id)
     record_revision(session, entry, reason="removed", by=user, now=now)
     entry.removed, entry.edited_at = True, now
+    # A removed stakeholder update is no longer one (export, status page, cadence).
+    session.execute(delete(IncidentUpdate).where(IncidentUpdate.entry_id == entry.id))
     return entry
 
 
@@ -54,6 +57,9 @@ def correct_entry(
         return entry
     record_revision(session, entry, reason="corrected", by=user, now=now)
     entry.text, entry.at, entry.edited_at = text, at, now
+    session.execute(
+        update(IncidentUpdate).where(IncidentUpdate.entry_id == entry.id).values(text=text, at=at)
+    )
     return entry
 
 

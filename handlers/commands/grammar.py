@@ -37,6 +37,7 @@ USAGE = {
     "status": "/incident status investigating|identified|monitoring|resolved",
     "role": "/incident role commander|scribe|comms @user",
     "milestone": "/incident started|detected|acknowledged|mitigated|resolved [at TIME]",
+    "resolved": "/incident resolved [at TIME] [WHAT FIXED IT]",
     "action": "/incident action TEXT [@owner] [due DATE]",
     "actions": "/incident actions [mine|all]",
     "done": "/incident done AI-N",
@@ -60,7 +61,9 @@ class Command:
     @property
     def usage(self) -> str:
         """The right form of this subcommand, for error messages."""
-        return USAGE["milestone" if self.name in MILESTONES else self.name]
+        if self.name in MILESTONES and self.name != "resolved":
+            return USAGE["milestone"]
+        return USAGE[self.name]
 
 
 def parse(text: str) -> Command:

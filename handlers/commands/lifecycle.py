@@ -12,6 +12,7 @@ from bot.models import ROLES
 from bot.parsing import parse_user
 from bot.slack.blocks import plural
 from bot.timeline.pages import timeline_page
+from handlers.commands import updates
 from handlers.commands.grammar import parse_declare, split_at, split_because
 from handlers.commands.invocation import Invocation, Reply
 
@@ -78,6 +79,9 @@ def change_state(inv: Invocation) -> Reply:
     if not inv.command.rest:
         raise IncidentError(f"Missing {field}. Use: `{inv.command.usage}`")
     value = STATE_WORDS[field](inv.command.rest.split()[0])
+    if field == "status" and value == "resolved":  # one path with the `resolved` milestone
+        after = inv.command.rest.split(None, 1)
+        return updates.resolved(inv, after[1] if len(after) > 1 else "")
     inv.service.change(
         inv.channel,
         inv.user,

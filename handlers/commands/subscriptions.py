@@ -40,11 +40,7 @@ def subscribe(inv: Invocation) -> Reply:
         stored = session.get(Incident, incident.id)
         assert stored is not None
         subscriptions.subscribe(session, stored, user=inv.user, now=inv.service.now())
-    return Reply(
-        f"Subscribed to incident {incident.number}: you'll get a direct message when its "
-        f"severity changes and when it is resolved. `/incident unsubscribe {incident.number}` "
-        "stops them."
-    )
+    return Reply(subscriptions.subscribed_line(incident.number))
 
 
 def unsubscribe(inv: Invocation) -> Reply:

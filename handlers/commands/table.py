@@ -12,9 +12,9 @@ from handlers.commands import (
     help,
     lifecycle,
     postmortem,
-    public,
     stats,
     subscriptions,
+    updates,
 )
 from handlers.commands.grammar import parse
 from handlers.commands.invocation import Invocation, Reply
@@ -32,6 +32,8 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "status": lifecycle.change_state,
     "role": lifecycle.role,
     **dict.fromkeys(MILESTONES, lifecycle.milestone),
+    "resolved": updates.resolved,
+    "update": updates.update,
     "list": lifecycle.list_open,
     "timeline": lifecycle.timeline,
     "action": followups.action,
@@ -41,7 +43,6 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "postmortem": postmortem.postmortem,
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,
-    "update": public.update,
 }
 
 

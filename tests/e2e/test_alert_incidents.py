@@ -143,7 +143,12 @@ def test_a_rule_declares_and_the_alerts_feed_the_incident(alerting: Any) -> None
     slack.driver.block_action(
         ids.CARD_RESOLVE, "1", "U2", channel=channel, message_ts=notices[0].response["ts"]
     )
+    slack.fake.wait_for(lambda f: f.calls_to("views.open"))  # what fixed it?
+    slack.driver.view_submission(
+        ids.RESOLVE_MODAL, {ids.RESOLUTION_INPUT: "Scaled the pool back up"}, user="U2"
+    )
     slack.fake.wait_for(lambda f: _incident(slack).status == "resolved", timeout=15)
+    assert _incident(slack).resolution == "Scaled the pool back up"
     slack.fake.assert_no_violations()
 
 

@@ -88,7 +88,8 @@ def test_milestone_out_of_order_changes_nothing(slack: SlackHarness) -> None:
     assert "resolved can't be" in line and "before mitigated" in line
     with slack.deps.db.unit_of_work() as session:
         incident = session.scalars(select(Incident)).one()
-        assert incident.resolved_at is None and incident.status == "investigating"
+        # `mitigated` moved the status to monitoring; the refused `resolved` changed nothing
+        assert incident.resolved_at is None and incident.status == "monitoring"
 
 
 def test_name_taken_gets_a_new_name(slack: SlackHarness) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.comms.catchup import catch_up_message
+from bot.comms.updates import record_update
 from bot.db import Database
 from bot.followups.items import add_action_item, close_action_item
 from bot.incidents import lifecycle
@@ -109,6 +110,7 @@ def test_catch_up_is_deterministic_and_says_how_long_and_what_is_open(db: Databa
         lifecycle.record_decision(
             s, incident, now=later, at=later, user="U1", text="Fail over", rationale="pool dead"
         )
+        record_update(s, incident, now=later, user="U2", text="Failed over; watching")
         done, _ = add_action_item(s, incident, now=later, user="U1", text="Done already")
         s.flush()
         close_action_item(s, done.id, now=later, user="U1")
@@ -132,10 +134,13 @@ def test_catch_up_is_deterministic_and_says_how_long_and_what_is_open(db: Databa
         "Commander <@U1> · no scribe · no comms"
     )
     assert texts[1] == "*Summary:* Resolvers time out"
-    assert texts[2].startswith("*Latest decisions*\n• <!date^") and texts[2].endswith(
+    assert texts[2].startswith("*Latest update* (<!date^") and texts[2].endswith(
+        "UTC>, <@U2>): Failed over; watching"
+    )
+    assert texts[3].startswith("*Latest decisions*\n• <!date^") and texts[3].endswith(
         "Fail over — because pool dead (<@U1>)"
     )
-    assert len(texts) == 3, "no open action items: no such section"
+    assert len(texts) == 4, "no open action items: no such section"
 
 
 def test_a_failed_catch_up_is_retried_and_a_refused_one_still_records_the_join(

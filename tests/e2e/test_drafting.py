@@ -26,7 +26,7 @@ def _incident_with_history(slack: SlackHarness) -> str:
         "note error rate at 40% password=hunter2-secret",
         "decision Roll back deploy 42 because errors began with it",
         "mitigated",
-        "resolved",
+        "resolved Rolled back deploy 42",  # bare `resolved` asks what fixed it in a modal
     ):
         before = len(slack.posts(channel))
         slack.command(text, channel=channel)

@@ -108,7 +108,7 @@ def test_typed_and_kept_text_never_broadcasts_anywhere(slack: SlackHarness) -> N
 
     slack.command("postmortem", channel=channel)
     _posted(slack, channel, "Postmortem draft for incident 1")
-    slack.command("resolved", channel=channel)
+    slack.command("resolved Rolled back <!channel>", channel=channel)
     _posted(slack, slack.announce, "resolved")
 
     shown = _everything_shown(slack)

@@ -20,7 +20,7 @@ def _history(slack: SlackHarness) -> str:
         "decision Roll back deploy 42 because errors began with it",
         "action Add a canary stage <@U2> due tomorrow",
         "mitigated",
-        "resolved",
+        "resolved Rolled back deploy 42",  # bare `resolved` asks what fixed it in a modal
     ):
         before = len(slack.posts(channel))
         slack.command(text, channel=channel)

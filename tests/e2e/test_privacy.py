@@ -87,7 +87,8 @@ def test_hand_over_commander_and_channel_furniture(slack: SlackHarness) -> None:
         bookmark.args["link"]
     )
     buttons = {e["action_id"]: e for b in card.args["blocks"] for e in b.get("elements", [])}
-    assert "confirm" in buttons["card_resolve"] and "card_action_item" in buttons
+    # Resolve asks what fixed it in a modal (which is its confirmation)
+    assert "confirm" not in buttons["card_resolve"] and "card_action_item" in buttons
 
     slack.driver.block_action("card_commander", "1", "U1", channel=channel, message_ts=card_ts)
     slack.fake.wait_for(lambda f: f.calls_to("views.open"))
@@ -130,7 +131,7 @@ def test_a_private_incident_is_resolved_without_details_in_the_announcement(
     slack: SlackHarness,
 ) -> None:
     channel = slack.declare("Payroll data exposed", user="U1", flags="--private")
-    slack.command("resolved", channel=channel)
+    slack.command("resolved Rotated the key", channel=channel)
     slack.fake.wait_for(lambda f: len(slack.posts(slack.announce)) == 2)
     _declared, resolved = slack.posts(slack.announce)
     assert resolved == ":lock: Private incident 1 was resolved."

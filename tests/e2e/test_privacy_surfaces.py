@@ -126,7 +126,7 @@ def announcements(slack: SlackHarness, w: World) -> str:
     declared = slack.posts(slack.announce)
     assert len(declared) == 2
     slack.forget_replies()
-    slack.command("resolved", user="U1", channel=w.private)
+    slack.command("resolved Rotated the key", user="U1", channel=w.private)
     slack.fake.wait_for(lambda f: any("was resolved" in p for p in slack.posts(slack.announce)))
     return json.dumps(declared) + shown_to(slack.fake, NON_MEMBER)
 

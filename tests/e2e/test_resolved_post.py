@@ -10,9 +10,11 @@ DECLARED = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 
 def _resolve(slack: SlackHarness, channel: str) -> str:
-    slack.command("resolved", user="U4", channel=channel)  # U4 (dave) is in UTC
+    # U4 (dave) is in UTC; what fixed it comes second in the post
+    slack.command("resolved Restarted the search nodes", user="U4", channel=channel)
     slack.fake.wait_for(lambda f: any("resolved." in p for p in slack.posts(channel)))
-    return next(p for p in slack.posts(channel) if "resolved." in p)
+    post = next(p for p in slack.posts(channel) if "resolved." in p)
+    return post[post.index(":white_check_mark:") :]  # after the milestone's own line
 
 
 def test_resolved_with_no_milestones_says_what_was_not_recorded(slack: SlackHarness) -> None:
@@ -21,6 +23,7 @@ def test_resolved_with_no_milestones_says_what_was_not_recorded(slack: SlackHarn
     slack.clock = lambda: DECLARED + timedelta(minutes=41)
     post = _resolve(slack, channel)
     assert post.splitlines()[1:] == [
+        "*Resolution:* Restarted the search nodes",
         "• Time to detect: not recorded (no detected time)",
         "• Time to acknowledge: not recorded (no acknowledged time)",
         "• Time to mitigate: not recorded (no mitigated time)",
@@ -47,7 +50,7 @@ def test_a_detection_typed_without_a_start_is_not_a_zero_time_to_detect(
         slack.fake.wait_for(lambda f, n=before: len(slack.posts(channel)) > n)
     post = _resolve(slack, channel)
     assert "0s" not in post and "unknown" not in post
-    assert post.splitlines()[1:5] == [
+    assert post.splitlines()[2:6] == [
         "• Time to detect: not known — start not recorded",
         "• Time to acknowledge: 5m",
         "• Time to mitigate: 30m from declaration — start not recorded",

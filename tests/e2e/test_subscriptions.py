@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.comms.subscriptions import subscribed_line
 from bot.models import Subscription
+from bot.slack import ids
 from tests.support.harness import SlackHarness
-from tests.support.seen import settle
+from tests.support.seen import lines_to, settle
 
 
 def dms_to(slack: SlackHarness, user: str) -> list[str]:
@@ -45,8 +47,8 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     channel = slack.declare("Checkout down")
     slack.fake.channels[channel].members.add("U3")
     assert _type(slack, "subscribe 1", user="U2") == (
-        "Subscribed to incident 1: you'll get a direct message when its severity changes and "
-        "when it is resolved. `/incident unsubscribe 1` stops them."
+        "Subscribed to incident 1: you'll get a direct message on each update, when its "
+        "severity changes and when it is resolved. `/incident unsubscribe 1` stops them."
     )
     assert _type(slack, "subscribe", user="U3", channel=channel).startswith(
         "Subscribed to incident 1"
@@ -55,6 +57,7 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     assert _type(slack, "subscribe #1", user="U2") == ("You are already subscribed to incident 1.")
     _change(slack, "note looked at the graphs", channel)
     _change(slack, "severity sev1", channel)
+    slack.fake.wait_for(lambda f: dms_to(slack, "U2") and dms_to(slack, "U3"))  # from the outbox
     told = f":rotating_light: Incident 1 (<#{channel}>) severity changed from sev3 to sev1 by <@U1>"
     assert dms_to(slack, "U2") == [f"{told}: *Checkout down*"]
     assert dms_to(slack, "U3") == [f"{told}: *Checkout down*"]
@@ -63,10 +66,12 @@ def test_subscribers_are_told_of_severity_and_resolution_until_they_unsubscribe(
     assert _type(slack, "unsubscribe 1", user="U2") == "Unsubscribed from incident 1."
     assert _type(slack, "unsubscribe 1", user="U2") == "You are not subscribed to incident 1."
     slack.forget_replies()
-    _change(slack, "resolved", channel)
+    _change(slack, "resolved Rolled back the deploy", channel)
+    slack.fake.wait_for(lambda f: dms_to(slack, "U3"))  # calls were forgotten since sev1
     assert dms_to(slack, "U2") == []
     assert dms_to(slack, "U3") == [
-        f":white_check_mark: Incident 1 (<#{channel}>) resolved: *Checkout down*"
+        f":white_check_mark: Incident 1 (<#{channel}>) resolved: *Checkout down*\n"
+        "*Resolution:* Rolled back the deploy"
     ]
     assert _type(slack, "subscribe 1", user="U2") == (
         "Incident 1 is resolved: there is nothing more to tell."
@@ -107,3 +112,35 @@ def test_private_incident_only_members_subscribe_and_only_members_are_told(
     assert dms_to(slack, "U4") == []
     assert dms_to(slack, "U2") == []
     assert _type(slack, "unsubscribe 1", user="U4") == "Unsubscribed from incident 1."
+
+
+def test_the_announcements_subscribe_button_subscribes_and_a_private_one_has_none(
+    slack: SlackHarness,
+) -> None:
+    slack.declare("Checkout down")
+    announced = slack.fake.wait_for(
+        lambda f: [c for c in f.calls_to("chat.postMessage") if c.args["channel"] == slack.announce]
+    )[0]
+    slack.forget_replies()
+    slack.driver.block_action(
+        ids.ANNOUNCE_SUBSCRIBE,
+        user="U5",
+        channel=slack.announce,
+        message_ts=announced.response["ts"],
+    )
+    slack.fake.wait_for(lambda f: lines_to(f, "U5"))
+    assert lines_to(slack.fake, "U5") == [subscribed_line(1)]
+    assert _subscribed(slack) == [(1, "U5")]
+    slack.forget_replies()
+    slack.driver.block_action(
+        ids.ANNOUNCE_SUBSCRIBE,
+        user="U5",
+        channel=slack.announce,
+        message_ts=announced.response["ts"],
+    )
+    slack.fake.wait_for(lambda f: lines_to(f, "U5"))
+    assert lines_to(slack.fake, "U5") == ["You are already subscribed to incident 1."]
+    slack.declare("Key leak", flags="--private")
+    private = [c for c in slack.fake.calls_to("chat.postMessage") if ":lock:" in c.args["text"]]
+    assert private and "announce_subscribe" not in str(private[0].args["blocks"])
+    slack.fake.assert_no_violations()

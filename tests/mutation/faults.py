@@ -38,6 +38,10 @@ DUE_DATES = "tests/followups/test_due_dates.py"
 ITEMS = "tests/followups/test_items.py"
 STATS_QUERY = "tests/stats/test_query.py"
 SQL_STATS = f"{STATS_QUERY}::test_sql_statistics_match_specs_durations_worked_out_by_hand"
+UPDATES = f"{E2E}/test_updates.py"
+PRIVATE_UPDATE = "test_private_incident_announcement_never_changes_and_non_members_are_not_told"
+RESOLVING = f"{E2E}/test_resolving.py"
+CADENCE = "tests/scheduling/test_update_cadence.py"
 METRICS = "tests/stats/test_metrics.py"
 RENDER = "tests/drafting/test_render.py"
 HEADER = f"{RENDER}::test_header_and_durations_show_each_duration_under_its_own_name"
@@ -467,9 +471,9 @@ FAULTS: list[Fault] = [
     Fault(
         "a subscriber who left a private channel is still told",
         "bot/comms/subscriptions.py",
-        "if incident.private and not members.is_member(incident, user):",
+        'if incident.private and not Membership(deps).is_member(incident, p["user"]):',
         "if False:",
-        (f"{E2E}/test_subscriptions.py",),
+        (f"{E2E}/test_subscriptions.py", f"{UPDATES}::{PRIVATE_UPDATE}"),
     ),
     Fault(
         "subscribers told of resolution no more",
@@ -498,6 +502,102 @@ FAULTS: list[Fault] = [
         "return check_text(text, DETAILS[field], SUMMARY_MAX)",
         "return text",
         (f"{E2E}/test_summary_impact.py",),
+    ),
+    # --- issue 13: stakeholder updates, escalations, update cadence, resolve --------------------
+    Fault(
+        "the announcement is posted again instead of edited in place",
+        "bot/incidents/announcements.py",
+        'deps.notifier.update(rows[0].channel or "", incident.announce_ts or "", text, body)',
+        'deps.notifier.post(rows[0].channel or "", text, body)',
+        (f"{UPDATES}::test_update_is_posted_threaded_and_edits_the_announcement",),
+    ),
+    Fault(
+        "queued announcement edits of several incidents collapse into the last one",
+        "bot/incidents/announcements.py",
+        '    wanted = list(dict.fromkeys(r.payload["incident"] for r in rows))',
+        '    wanted = [rows[-1].payload["incident"]]',
+        ("tests/incidents/test_announcements.py",),
+    ),
+    Fault(
+        "a reply under the announcement whose answer was lost is posted again",
+        "bot/scheduling/senders.py",
+        "one(partial(send_reply, deps)), thread=partial(reply_thread, deps), **PROMPT",
+        "one(partial(send_reply, deps)), **PROMPT",
+        ("tests/incidents/test_announcements.py",),
+    ),
+    Fault(
+        "with thread echoes the resolution goes under the card",
+        "bot/incidents/publishing.py",
+        '    routine = echo == "thread" and entry.kind in ROUTINE_KINDS and not closing',
+        '    routine = echo == "thread" and entry.kind in ROUTINE_KINDS',
+        (
+            f"{RESOLVING}::test_with_thread_echoes_the_resolution_is_still_one_message_in_the_channel",
+        ),
+    ),
+    Fault(
+        "replies under the announcement lose their thread",
+        "bot/incidents/announcements.py",
+        "thread_ts=incident.announce_ts, broadcast",
+        "thread_ts=None, broadcast",
+        (UPDATES,),
+    ),
+    Fault(
+        "every severity change is broadcast to the announce channel",
+        "bot/incidents/publishing.py",
+        'loud=new == "sev1"',
+        "loud=True",
+        (f"{UPDATES}::test_escalation_to_sev1_is_broadcast_and_a_lowering_is_not",),
+    ),
+    Fault(
+        "update text stored unchecked",
+        "bot/comms/updates.py",
+        'return check_text(text, "update", UPDATE_MAX)',
+        "return text",
+        (f"{UPDATES}::test_bad_updates_get_one_line_and_store_nothing",),
+    ),
+    Fault(
+        "the update modal's status change is a second message",
+        "bot/comms/updates.py",
+        '        change_state(session, incident, now=now, user=user, field="status", value=status)',
+        "        publishing.record(session, incident, change_state(session, incident, now=now,"
+        ' user=user, field="status", value=status), now)',
+        (f"{UPDATES}::test_update_modal_changes_status_summary_and_promises_the_next",),
+    ),
+    Fault(
+        "update reminder planned again at every sweep",
+        "bot/scheduling/planner.py",
+        "key = f\"update-due:{inc.id}:{inc.last or 'none'}:{recipient}\"",
+        'key = f"update-due:{inc.id}:{now.isoformat()}"',
+        (CADENCE,),
+    ),
+    Fault(
+        "update reminder sent though an update came after it was planned",
+        "bot/comms/updates.py",
+        '            raise Moot("an update was posted")',
+        "            pass",
+        (CADENCE,),
+    ),
+    Fault(
+        "a bare `resolved` resolves without asking what fixed it",
+        "handlers/commands/updates.py",
+        "if raw_at is None and not summary and inv.trigger_id is not None:",
+        "if False:",
+        (f"{RESOLVING}::test_bare_resolved_and_status_resolved_open_the_same_modal",),
+    ),
+    Fault(
+        "the resolution summary left out of the postmortem",
+        "bot/drafting/narrative.py",
+        "    if summary:  # what the person who resolved it said fixed it, asked at resolve",
+        "    if False:",
+        (f"{RESOLVING}::test_resolve_button_asks_what_fixed_it_and_the_answer_goes_everywhere",),
+    ),
+    Fault(
+        "mitigated leaves the status at investigating",
+        "bot/incidents/lifecycle.py",
+        '        incident.status = "monitoring"  # the topic and card never disagree with'
+        " milestones",
+        "        pass",
+        (f"{RESOLVING}::test_mitigated_moves_investigating_to_monitoring_on_card_and_topic",),
     ),
     # --- migrations ----------------------------------------------------------------------------
     Fault(

@@ -66,7 +66,8 @@ def test_two_scheduler_processes_send_each_message_once(
         for _ in range(2)
     ]
     try:
-        fake.wait_for(lambda f: len(dms(f)) >= 21 and posts_in(f, digest), timeout=60)
+        # 21 reminders, and the quiet sev1's commander is asked for a stakeholder update
+        fake.wait_for(lambda f: len(dms(f)) >= 22 and posts_in(f, digest), timeout=60)
         fake.wait_for(lambda f: posts_in(f, quiet.channel_id), timeout=10)
         time.sleep(2)  # more sweeps by both processes
     finally:
@@ -74,13 +75,15 @@ def test_two_scheduler_processes_send_each_message_once(
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=10)
-    assert len(dms(fake)) == 21
+    assert len(dms(fake)) == 22
+    asked = [d for d in dms(fake) if "Stakeholders are waiting" in d.args["text"]]
+    assert len(asked) == 1 and "Incident 1 " in asked[0].args["text"]
     assert len(posts_in(fake, digest)) == 1
     nudges = [p for p in posts_in(fake, quiet.channel_id) if "quiet for" in p.args["text"]]
     assert len(nudges) == 1
     rows = outbox_rows(db)
-    assert len(rows) == 23 and all(r.sent_at is not None for r in rows)
-    assert len({r.dedupe_key for r in rows}) == 23
+    assert len(rows) == 24 and all(r.sent_at is not None for r in rows)
+    assert len({r.dedupe_key for r in rows}) == 24
     fake.assert_no_violations()
 
 

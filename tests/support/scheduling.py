@@ -38,6 +38,9 @@ def make_settings(db: Database, fake: FakeSlack, **overrides: Any) -> Settings:
         "DATABASE_URL": db.url,
         "OPENAI_API_KEY": None,
         "INCIDENT_ANNOUNCE_CHANNEL": None,
+        # Stakeholder-update reminders have their own tests (test_update_cadence.py); here
+        # they would only add DMs to what reminders and nudges are counted by.
+        **{f"INCIDENT_UPDATE_EVERY_SEV{n}": "off" for n in (1, 2)},
     }
     values.update(overrides)
     return load_settings(**values)

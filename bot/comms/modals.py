@@ -1,0 +1,88 @@
+"""The modals of keeping people informed: a stakeholder update, and what fixed it at resolve."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, StaticSelectElement
+from slack_sdk.models.views import View
+
+from bot.models import STATUSES, SUMMARY_MAX, Incident
+from bot.slack import ids
+from bot.slack.modals import modal
+from bot.update_models import UPDATE_MAX
+
+FOLLOWUPS_MAX = 3000
+
+
+def _text(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    optional: bool = False,
+    multiline: bool = True,
+    most: int = SUMMARY_MAX,
+    hint: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=block_id, multiline=multiline, max_length=most, initial_value=initial
+        ),
+    )
+
+
+def update_modal(channel: str, incident: Incident) -> View:
+    """Post a stakeholder update: what to say, and the status, summary and impact as they
+    are now (changed here, changed on the incident), and when the next update comes."""
+    statuses = [Option(text=s, value=s) for s in STATUSES if s != "resolved"]
+    current = next((o for o in statuses if o.value == incident.status), None)
+    return modal(
+        ids.UPDATE_MODAL,
+        "Post an update",
+        "Post",
+        [
+            _text(ids.UPDATE_INPUT, "What do stakeholders need to know?", most=UPDATE_MAX),
+            InputBlock(
+                block_id=ids.STATUS_INPUT,
+                label="Status",
+                optional=True,  # a resolved incident's update keeps its status
+                element=StaticSelectElement(
+                    action_id=ids.STATUS_INPUT, options=statuses, initial_option=current
+                ),
+            ),
+            _text(ids.SUMMARY_INPUT, "Summary", initial=incident.summary, optional=True),
+            _text(ids.IMPACT_INPUT, "Customer impact", initial=incident.impact, optional=True),
+            _text(
+                ids.NEXT_UPDATE_INPUT,
+                "Next update in",
+                optional=True,
+                multiline=False,
+                most=10,
+                hint="Like 30m or 2h: you are reminded then instead of at the usual cadence.",
+            ),
+        ],
+        channel=channel,
+    )
+
+
+def resolve_modal(channel: str, number: int) -> View:
+    """Resolve: what fixed it (the resolution summary), and follow-ups, one per line."""
+    return modal(
+        ids.RESOLVE_MODAL,
+        f"Resolve incident {number}"[:24],
+        "Resolve",
+        [
+            _text(ids.RESOLUTION_INPUT, "What fixed it?"),
+            _text(
+                ids.FOLLOWUPS_INPUT,
+                "Follow-up action items",
+                optional=True,
+                most=FOLLOWUPS_MAX,
+                hint="One per line; each becomes an action item (owners and dates later).",
+            ),
+        ],
+        channel=channel,
+    )
