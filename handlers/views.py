@@ -10,43 +10,35 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.comms.resolving import check_resolution, followup_lines, resolve
-from bot.comms.updates import check_next, check_update, record_update_form
 from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
-from bot.incidents.details import DETAILS, check_detail, set_detail
+from bot.incidents.details import DETAILS, set_detail
 from bot.incidents.service import IncidentService
 from bot.models import TITLE_MAX
 from bot.parsing import check_text
 from bot.slack import ids
 from bot.slack.modals import metadata, value
-from bot.statuspage.components import catalogue
-from bot.statuspage.modals import submitted
-from bot.statuspage.rules import check_public_text, check_public_title
-from bot.statuspage.service import PublicUpdates
 from bot.timeline.edit import TimelineEditor
+from handlers.comms_views import (
+    DETAIL_INPUTS,
+    detail_errors,
+    post_update,
+    public_update_errors,
+    publish_update,
+    resolve_errors,
+    resolve_incident,
+    update_errors,
+)
 from handlers.reply import acknowledge, field_errors, in_channel, logged, service, user_errors
 from handlers.reply import user_id as user_of
 
 Check = Callable[[dict[str, Any], IncidentService], dict[str, str]]
 
 
-DETAIL_INPUTS = {"summary": ids.SUMMARY_INPUT, "impact": ids.IMPACT_INPUT}
-
-
 def declare_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
     title = field_errors(view, {ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)})
     return {**title, **detail_errors(view)}
-
-
-def detail_errors(view: dict[str, Any]) -> dict[str, str]:
-    """The optional summary and impact of a modal, checked only when typed."""
-    checks: dict[str, Callable[[str], object]] = {}
-    for field, block_id in DETAIL_INPUTS.items():
-        if (value(view, block_id) or "").strip():
-            checks[block_id] = functools.partial(check_detail, field)
-    return field_errors(view, checks)
 
 
 def declared_details(incidents: IncidentService, channel: str, user: str, view: dict) -> None:
@@ -179,80 +171,6 @@ def add_action_item(body: dict[str, Any], view: dict[str, Any], context: BoltCon
             type_=value(view, ids.TYPE_INPUT),
             usage="the Add action item button",
         )
-
-
-def update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    checks: dict[str, Callable[[str], object]] = {ids.UPDATE_INPUT: check_update}
-    if value(view, ids.NEXT_UPDATE_INPUT):
-        checks[ids.NEXT_UPDATE_INPUT] = check_next
-    return {**detail_errors(view), **field_errors(view, checks)}
-
-
-def post_update(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-    """The update modal: the update, and the status, summary and impact it changed."""
-    incidents, user = service(context), user_of(body)
-    channel = metadata(view).get("channel", "")
-    text = value(view, ids.UPDATE_INPUT) or ""
-    next_raw = value(view, ids.NEXT_UPDATE_INPUT)
-    with user_errors(in_channel(incidents.slack, channel, user), f"update {text}"):
-        incidents.change(
-            channel,
-            user,
-            "the update modal",
-            lambda s, i, now: record_update_form(
-                s,
-                i,
-                now=now,
-                user=user,
-                text=text,
-                status=value(view, ids.STATUS_INPUT),
-                summary=value(view, ids.SUMMARY_INPUT),
-                impact=value(view, ids.IMPACT_INPUT),
-                next_in=check_next(next_raw) if next_raw else None,
-            ),
-        )
-
-
-def resolve_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    def items(text: str) -> None:
-        for line in followup_lines(text):
-            check_item_text(line)
-
-    return field_errors(view, {ids.RESOLUTION_INPUT: check_resolution, ids.FOLLOWUPS_INPUT: items})
-
-
-def resolve_incident(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-    """The resolve modal: what fixed it and the follow-ups, with the resolution."""
-    incidents, user = service(context), user_of(body)
-    channel = metadata(view).get("channel", "")
-    with user_errors(in_channel(incidents.slack, channel, user), "resolved"):
-        incidents.change(
-            channel,
-            user,
-            "the Resolve button",
-            lambda s, i, now: resolve(
-                s,
-                i,
-                now=now,
-                user=user,
-                at=now,
-                summary=value(view, ids.RESOLUTION_INPUT) or "",
-                followups=followup_lines(value(view, ids.FOLLOWUPS_INPUT)),
-            ),
-        )
-
-
-def public_update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
-    checks = {ids.PUBLIC_TITLE_INPUT: check_public_title, ids.PUBLIC_TEXT_INPUT: check_public_text}
-    return field_errors(view, checks)
-
-
-def publish_update(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-    """The confirmed first public update of an incident: on the status page from now on."""
-    incidents, user = service(context), user_of(body)
-    channel, title, affected, text = submitted(view, catalogue(incidents.settings))
-    with user_errors(in_channel(incidents.slack, channel, user), f"update --public {text}"):
-        PublicUpdates(incidents).confirm(channel, user, title=title, affected=affected, text=text)
 
 
 def validating(check: Check) -> Callable[..., None]:
