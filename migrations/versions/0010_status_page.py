@@ -1,7 +1,7 @@
 """status page: the public side of incidents and their public updates
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-27 12:00:00.000000
 
 `status_incidents` holds what the public status page shows of an incident (a random public
@@ -18,7 +18,7 @@ from alembic import op
 import bot.db
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
