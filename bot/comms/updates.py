@@ -18,6 +18,7 @@ from bot.errors import IncidentError
 from bot.incidents import announcements, publishing
 from bot.incidents.details import set_detail
 from bot.incidents.lifecycle import add_entry, change_state
+from bot.incidents.messages import PUBLIC_SOURCE
 from bot.models import Incident, IncidentUpdate, Outbox, RoleAssignment, TimelineEntry
 from bot.outbox.delivery import Moot
 from bot.parsing import check_text
@@ -26,7 +27,7 @@ from bot.slack.blocks import clip, section
 from bot.update_models import UPDATE_MAX
 from bot.wiring import Deps
 
-USAGE = "/incident update TEXT"
+USAGE = "/incident update [--public] TEXT"
 NEXT_MAX = 7 * 24 * 3600  # "next update in": at most a week
 
 
@@ -63,6 +64,8 @@ def record_update(
     under the announcement; `next_in` seconds: when the next one is promised."""
     text = check_update(text)
     entry = add_entry(session, incident, at=now, kind="update", text=text, author=user, now=now)
+    if public:
+        entry.source = PUBLIC_SOURCE
     session.flush()
     session.add(
         IncidentUpdate(

@@ -195,6 +195,9 @@ def resolved_post(incident: Incident) -> tuple[str, list[Block]]:
     return text, [SectionBlock(text=MarkdownTextObject(text=text))]
 
 
+PUBLIC_SOURCE = "status-page"  # the source of an update entry that is also public
+
+
 def entry_line(entry: TimelineEntry, zone: ZoneInfo, *, rich: bool = True) -> str:
     stamp = when(entry.at, zone) if rich else plain_when(entry.at, zone)
     who = f" <@{entry.author}>" if entry.author else ""
@@ -208,7 +211,8 @@ def entry_line(entry: TimelineEntry, zone: ZoneInfo, *, rich: bool = True) -> st
         if entry.decided_by and entry.decided_by != entry.author:
             text += f"\n   _decided by_ <@{entry.decided_by}>"
     if entry.kind == "update":
-        text = f"*Update:* {text}"
+        public = entry.source == PUBLIC_SOURCE
+        text = f"*{'Public update (published on the status page)' if public else 'Update'}:* {text}"
     if entry.deleted:
         text = f"~{text}~ _(deleted in Slack)_"
     if entry.permalink:

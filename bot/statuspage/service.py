@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.models.views import View
 
+from bot.errors import IncidentError
 from bot.incidents import lifecycle
 from bot.incidents.service import IncidentService
 from bot.statuspage import publishing
@@ -25,6 +26,11 @@ class PublicUpdates:
     def submit(self, channel: str, user: str, text: str) -> View | None:
         """The confirmation modal for an incident's first public update; a later one is
         published at once (None)."""
+        if not self.incidents.settings.INCIDENT_STATUS_PAGE:
+            raise IncidentError(
+                "There is no status page here (INCIDENT_STATUS_PAGE is off): nothing was "
+                "published. `/incident update TEXT` posts a stakeholder update."
+            )
         text = check_public_text(text)
         self.incidents.members.require(channel, user, USAGE)
         with self.incidents.db.unit_of_work() as session:

@@ -46,7 +46,7 @@ def busy(make_slack: Any, tmp_path: Path) -> SlackHarness:
     later_public_update(slack, ongoing, "Cause found: a bad config push.")
     done = slack.declare("Internal: cdn purge")
     first_public_update(slack, done, title="Dashboard slow", text="Dashboard loads slowly.")
-    slack.command("resolved", channel=done)
+    slack.command("resolved the fix was rolled back", channel=done)
     slack.fake.wait_for(
         lambda f: "Dashboard slow: Resolved" in get(slack.url, "/status/feed.atom").text
     )

@@ -71,7 +71,7 @@ def test_first_public_update_confirms_then_later_ones_post_and_resolution_closes
         r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">[^<]+ UTC</time>', detail.text
     )
 
-    slack.command("resolved", channel=channel)
+    slack.command("resolved the fix was rolled back", channel=channel)
     slack.fake.wait_for(
         lambda f: not get(slack.url, "/status/summary.json").json()["incidents"], what="resolved"
     )
@@ -90,7 +90,7 @@ def test_an_incident_without_public_updates_resolves_without_any(
 ) -> None:
     slack = start_status_page(make_slack, tmp_path)
     channel = slack.declare("Quiet internal thing")
-    slack.command("resolved", channel=channel)
+    slack.command("resolved the fix was rolled back", channel=channel)
     slack.fake.wait_for(lambda f: any("1 resolved" in p for p in slack.posts(slack.announce)))
     summary = get(slack.url, "/status/summary.json").json()
     assert summary["incidents"] == [] and "Quiet" not in get(slack.url, "/status").text
@@ -101,12 +101,11 @@ def test_public_updates_refused_clearly(make_slack: Any, tmp_path: Path) -> None
     private = slack.declare("Secret thing", flags="--private")
     public = slack.declare("Open thing")
     done = slack.declare("Done thing")
-    slack.command("resolved", channel=done)
+    slack.command("resolved the fix was rolled back", channel=done)
     slack.fake.wait_for(lambda f: any("3 resolved" in p for p in slack.posts(slack.announce)))
     slack.forget_replies()
     typed = [
         (private, "update --public Payments are failing"),
-        (public, "update Payments are failing"),
         (public, "update --public"),
         (public, "update --public Ask <@U2> for details"),
         (public, "update --loud Payments are failing"),
@@ -121,12 +120,11 @@ def test_public_updates_refused_clearly(make_slack: Any, tmp_path: Path) -> None
         "Incident 1 is private: nothing about it is published on the status page. "
         "Nothing was published."
     )
-    assert "Stakeholder updates are not in this version yet" in replies[1]
-    assert replies[2] == "Missing text. Use: `/incident update [--public] TEXT`"
-    assert "can't mention people or channels (`<@U2>`)" in replies[3]
-    assert replies[4] == "`--loud` is not an option. Use: /incident update [--public] TEXT"
-    assert "incident channel" in replies[5]
-    assert replies[6] == (
+    assert replies[1] == "Missing text. Use: `/incident update [--public] TEXT`"
+    assert "can't mention people or channels (`<@U2>`)" in replies[2]
+    assert replies[3] == "`--loud` is not an option. Use: /incident update [--public] TEXT"
+    assert "incident channel" in replies[4]
+    assert replies[5] == (
         "Incident 3 is resolved: it takes no more public updates. Nothing was published."
     )
     assert opened_views(slack) == []
@@ -226,7 +224,7 @@ def test_resolved_incidents_stay_listed_for_14_days(make_slack: Any, tmp_path: P
     channel = slack.declare("Internal: queue backlog")
     first_public_update(slack, channel, title="Emails delayed", text="Emails are delayed.")
     slack.clock = lambda: declared + timedelta(hours=1)
-    slack.command("resolved", channel=channel)
+    slack.command("resolved the fix was rolled back", channel=channel)
     slack.fake.wait_for(
         lambda f: not get(slack.url, "/status/summary.json").json()["incidents"], what="resolved"
     )

@@ -153,10 +153,14 @@ def test_bad_updates_get_one_line_and_store_nothing(slack: SlackHarness) -> None
     channel = slack.declare("Queue stuck")
     assert _line(slack, "update " + "x" * 3001, channel) == (
         "The update is 3001 characters; Slack allows 3000. Shorten it or split it. "
-        "Use: `/incident update TEXT`"
+        "Use: `/incident update [--public] TEXT`"
     )
     assert _line(slack, "update --public We are on it", channel) == (
-        "`--public` needs the status page, which is not here yet. Use: `/incident update TEXT`"
+        "There is no status page here (INCIDENT_STATUS_PAGE is off): nothing was published. "
+        "`/incident update TEXT` posts a stakeholder update."
+    )
+    assert _line(slack, "update --pubic We are on it", channel) == (
+        "`--pubic` is not an option. Use: /incident update [--public] TEXT"
     )
     assert _line(slack, "update Fixed", slack.announce).startswith(
         "This only works in an incident channel."
@@ -169,7 +173,7 @@ def test_bad_updates_get_one_line_and_store_nothing(slack: SlackHarness) -> None
     assert refused.json() == {
         "response_action": "errors",
         "errors": {
-            ids.UPDATE_INPUT: "The update is empty. Use: `/incident update TEXT`",
+            ids.UPDATE_INPUT: "The update is empty. Use: `/incident update [--public] TEXT`",
             ids.NEXT_UPDATE_INPUT: "`soon` is not a time from now like 30m, 2h or 1d.",
         },
     }

@@ -99,7 +99,7 @@ def later_public_update(slack: SlackHarness, channel: str, text: str, user: str 
 def published(slack: SlackHarness, channel: str, text: str) -> None:
     """Wait for the channel's echo of a public update (it is on the page by then)."""
     slack.fake.wait_for(
-        lambda f: any("Published on the status page" in p for p in _echoes(slack, channel, text)),
+        lambda f: any("published on the status page" in p for p in _echoes(slack, channel, text)),
         what=f"the echo of {text!r}",
     )
     slack.idle()
