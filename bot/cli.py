@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from datetime import date
 
 from bot import export
-from bot.alerts.routing import check_file
+from bot.alerts.ruleconfig import read_rules
+from bot.alerts.rules import RuleSet
 from bot.config import ConfigError, Settings, load_settings
 from bot.configfile import ConfigFileError
 from bot.db import Database
 from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
 from bot.migrate import upgrade
+from bot.models import SEVERITIES
+from bot.playbook.load import check_all, read_playbook
+from bot.playbook.load import schema as playbook_schema
+from bot.playbook.models import TRIGGERS, Playbook
+from bot.workflows.explain import explain
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     check = config_sub.add_parser("check", help="report every problem of the file, with its line")
     check.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
     check.set_defaults(run=_config_check)
+    explain = config_sub.add_parser("explain", help="which workflows would run (a dry run)")
+    explain.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
+    explain.add_argument("--severity", choices=SEVERITIES, default="sev3")
+    explain.add_argument("--type", dest="incident_type", default=None, metavar="TYPE")
+    explain.add_argument("--trigger", choices=TRIGGERS, default="declared")
+    explain.set_defaults(run=_config_explain)
+    schema = config_sub.add_parser("schema", help="print the JSON Schema of the guided sections")
+    schema.set_defaults(run=lambda args: print(json.dumps(playbook_schema(), indent=2)))
 
     export = sub.add_parser("export", help="print incidents as JSON, CSV or Markdown")
     export.add_argument("incident", nargs="?", default="all", help="incident number or 'all'")
@@ -75,7 +90,7 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config_check(args: argparse.Namespace) -> int:
+def _config_path(args: argparse.Namespace) -> str | None:
     path = args.path or load_settings().config_path
     if path is None:
         print(
@@ -83,15 +98,46 @@ def _config_check(args: argparse.Namespace) -> int:
             "./incident-bot.yml does not exist",
             file=sys.stderr,
         )
+    return path
+
+
+def check_file(path: str) -> tuple[RuleSet, Playbook]:
+    """Every section of the file checked, every problem reported together."""
+    rules, playbook = check_all(path, (read_rules, read_playbook))
+    return rules, playbook
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    if path is None:
         return 1
     try:
-        rules = check_file(path)
+        rules, playbook = check_file(path)
     except ConfigFileError as exc:
         for problem in exc.problems:
             print(problem.render(path), file=sys.stderr)
         print(f"incident-bot: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    print(f"{path}: OK ({len(rules.rules)} alert rules)")
+    print(
+        f"{path}: OK ({len(rules.rules)} alert rules, {len(playbook.incident_types)} incident "
+        f"types, {len(playbook.custom_fields)} custom fields, {len(playbook.workflows)} workflows)"
+    )
+    return 0
+
+
+def _config_explain(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    if path is None:
+        return 1
+    try:
+        _rules, playbook = check_file(path)
+    except ConfigFileError as exc:
+        print(f"incident-bot: {exc} (run `incident-bot config check`)", file=sys.stderr)
+        return 1
+    lines = explain(
+        playbook, severity=args.severity, incident_type=args.incident_type, trigger=args.trigger
+    )
+    print("\n".join(lines))
     return 0
 
 

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     INCIDENT_WEBHOOK_TOKEN: str | None = None
     INCIDENT_ALERT_CHANNEL: str | None = None
     INCIDENT_PAGERDUTY_SECRET: str | None = None
+    # Signs workflow webhooks (X-Incident-Bot-Signature); without it they go unsigned.
+    INCIDENT_WORKFLOW_WEBHOOK_SECRET: str | None = None
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod
@@ -157,7 +159,9 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("INCIDENT_WEBHOOK_TOKEN", "INCIDENT_PAGERDUTY_SECRET")
+    @field_validator(
+        "INCIDENT_WEBHOOK_TOKEN", "INCIDENT_PAGERDUTY_SECRET", "INCIDENT_WORKFLOW_WEBHOOK_SECRET"
+    )
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
         if value is not None and len(value.strip()) < 16:

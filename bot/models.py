@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # registers them wherever the models are, and lets callers name every table from one place.
 from bot.alert_models import Alert, AlertGroup, AlertNotification, AlertSummary  # noqa: F401
 from bot.db import Base, UTCDateTime
+from bot.workflow_models import Task, WorkflowRun  # noqa: F401 - as the alert tables
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -48,6 +49,8 @@ class Incident(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str | None] = mapped_column(String(40))  # an `incident_types:` name
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # `custom_fields:`
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from bot.comms import subscriptions
 from bot.errors import IncidentError, SlackFailure
-from bot.incidents import announcements, publishing, setup
+from bot.incidents import announcements, guided, publishing, setup
 from bot.incidents import lifecycle as incidents
 from bot.incidents.membership import Membership
 from bot.incidents.publishing import is_resolution
 from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import TypedTime, check_text, read_time
+from bot.playbook.fields import check_type, describe_missing, missing
+from bot.playbook.load import playbook_for
+from bot.playbook.models import Playbook
 from bot.slack.calls import UNKNOWN, hint
 from bot.wiring import Deps
 
@@ -47,6 +50,11 @@ class IncidentService:
         self.slack = deps.notifier
         self.members = Membership(deps)
 
+    @property
+    def playbook(self) -> Playbook:
+        """Incident types, custom fields and workflows from INCIDENT_CONFIG, as now."""
+        return playbook_for(self.settings)
+
     def now(self) -> datetime:
         """The one clock, as the service reads it."""
         return self.deps.clock()
@@ -66,7 +74,14 @@ class IncidentService:
 
     # --- declare -----------------------------------------------------------------------
     def declare(
-        self, *, user: str, title: str, severity: str, private: bool
+        self,
+        *,
+        user: str,
+        title: str,
+        severity: str | None,
+        private: bool,
+        incident_type: str | None = None,
+        fields: dict[str, object] | None = None,
     ) -> tuple[Incident, list[str]]:
         """Record the incident, create its channel, hand the rest to the delivery worker.
 
@@ -75,6 +90,11 @@ class IncidentService:
         Raises Pending when Slack is too slow to say whether the channel was made.
         """
         check_text(title, "title", TITLE_MAX)  # refuse before touching Slack
+        playbook = self.playbook
+        if incident_type is not None:
+            incident_type = check_type(playbook, incident_type)
+            severity = severity or playbook.incident_types[incident_type].default_severity
+        severity = severity or "sev3"
         now = self.now()
         worker = self.deps.delivery.name if self.deps.delivery else f"declare-{os.getpid()}"
         with self.db.unit_of_work() as session:
@@ -90,6 +110,8 @@ class IncidentService:
                 channel_id=None,
                 channel_name=name,
                 declared_by=user,
+                incident_type=incident_type,
+                fields=fields,
             )
             incident.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
             setup.record(session, incident, user, now, worker)
@@ -118,7 +140,8 @@ class IncidentService:
                 "it will be retried, and I'll send you its link."
             ) from exc
         setup.hand_over(self.deps, incident.id, told=True)
-        return incident, []
+        unset = missing(playbook, dict(fields or {}), "declare")
+        return incident, [f"Required: {describe_missing(unset)}."] if unset else []
 
     # --- changes in an incident channel --------------------------------------------------
     def change(
@@ -129,10 +152,12 @@ class IncidentService:
         apply: Callable[[Session, Incident, datetime], TimelineEntry],
         *,
         declarer: bool = False,
+        trigger: dict[str, object] | None = None,
     ) -> tuple[Incident, TimelineEntry]:
         """Apply one change in one transaction, with what Slack must show of it (outbox rows);
         the delivery worker posts it and refreshes card and topic. `declarer`: the change
-        comes with the declaration itself (the modal's details), before the invitation."""
+        comes with the declaration itself (the modal's details), before the invitation.
+        `trigger`: what the workflow trigger this change fires carries besides the change."""
         if not declarer:
             # Typing or clicking proves nothing: Slack must say `user` is in the channel.
             self.members.require(channel_id, user, usage)
@@ -140,7 +165,9 @@ class IncidentService:
             incident = incidents.require_for_channel(session, channel_id, usage)
             entry = apply(session, incident, self.now())
             if is_resolution(entry):
+                guided.refuse_unready_resolution(incident, self.playbook)
                 announcements.record(session, incident, "resolved", user, self.now())
+            guided.record_change_trigger(session, incident, entry, **(trigger or {}))
             session.flush()
             session.refresh(incident)
             echo = publishing.record(session, incident, entry, self.now())
@@ -166,7 +193,7 @@ class IncidentService:
         delivery = self.deps.delivery
         if delivery is None:
             return
-        delivery.kick(incident.channel_id, incident.announce_channel)
+        delivery.kick(incident.channel_id, incident.announce_channel, guided.lane(incident.id))
         if user and incident.channel_id:
             channel = incident.channel_id
             delivery.watch([echo], SLOW_NOTICE, lambda code: self._not_shown(channel, user, code))

@@ -30,6 +30,11 @@ OWNER_INPUT = "owner"
 DUE_INPUT = "due"
 PRIORITY_INPUT = "priority"
 TYPE_INPUT = "type"
+INCIDENT_TYPE_INPUT = "incident_type"
+FIELD_INPUT = "field"  # block_id prefix: f"{FIELD_INPUT}:{custom field name}"
+
+# Checklists (bot.workflows): one checkboxes element per checklist message
+TASK_TICK = "task_tick"
 
 # Timeline
 TIMELINE_ENTRY_MENU = "timeline_entry_menu"
