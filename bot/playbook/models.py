@@ -33,9 +33,9 @@ Trigger = Literal[
 TRIGGERS: tuple[str, ...] = Trigger.__args__  # type: ignore[attr-defined]
 NAME = r"^[a-z][a-z0-9_-]{0,39}$"
 Name = Annotated[str, Field(pattern=NAME, description="lowercase, digits, - and _")]
-UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$", description="a Slack user ID")]
-GroupId = Annotated[str, Field(pattern=r"^S[A-Z0-9]{2,}$", description="a user group ID (S…)")]
-ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$", description="a channel ID")]
+UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]+$", description="a Slack user ID")]
+GroupId = Annotated[str, Field(pattern=r"^S[A-Z0-9]+$", description="a user group ID (S…)")]
+ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]+$", description="a channel ID")]
 Duration = Annotated[str, Field(pattern=r"^\d+\s*[smhdw]$", description="e.g. 30m, 2h, 1d")]
 Due = Annotated[
     str,
@@ -47,7 +47,7 @@ Due = Annotated[
 Person = Annotated[
     str,
     Field(
-        pattern=r"^(commander|scribe|comms|declarer|[UW][A-Z0-9]{2,})$",
+        pattern=r"^(commander|scribe|comms|declarer|[UW][A-Z0-9]+)$",
         description="a role of the incident (commander, scribe, comms, declarer) or a user ID",
     ),
 ]

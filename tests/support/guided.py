@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +75,32 @@ def reply_after(slack: SlackHarness, typed: str, channel: str, user: str = "U1")
     slack.command(typed, channel=channel, user=user)
     slack.fake.wait_for(lambda f: len(slack.ephemerals()) > before, what=f"a reply to {typed}")
     return slack.ephemerals()[-1]
+
+
+class WebhookTarget:
+    """A local HTTP server that records POSTs and answers `status` (a test may change it)."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                target.received.append((dict(self.headers.items()), body))
+                self.send_response(target.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
