@@ -139,9 +139,23 @@ def record_trigger(
     now: datetime,
     **detail: Any,
 ) -> None:
-    """One trigger occurrence, once (its key is unique), in the change's transaction."""
+    """One trigger occurrence, once (its key is unique), in the change's transaction. The
+    incident's state is kept with it: conditions are about the incident as the change left it,
+    not as later changes (handled before this trigger's turn) leave it."""
     session.flush()
-    payload = {"incident": incident.id, "trigger": trigger, "occurrence": occurrence, **detail}
+    facts = {
+        "severity": incident.severity,
+        "status": incident.status,
+        "type": incident.type,
+        "fields": dict(incident.fields or {}),
+    }
+    payload = {
+        "incident": incident.id,
+        "trigger": trigger,
+        "occurrence": occurrence,
+        "facts": facts,
+        **detail,
+    }
     key = trigger_key(incident.id, occurrence)
     store.enqueue(session, [store.row("workflow", key, lane(incident.id), payload, now)])
 

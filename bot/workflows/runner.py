@@ -42,14 +42,14 @@ Outcome = tuple[str, str]  # ("done" | "failed", what happened)
 
 
 def facts_of(incident: Incident, payload: dict[str, Any]) -> dict[str, Any]:
-    return {
+    """What conditions are checked against: the incident as the change left it."""
+    facts = payload.get("facts") or {
         "severity": incident.severity,
         "status": incident.status,
         "type": incident.type,
         "fields": incident.fields or {},
-        "field": payload.get("field"),
-        "labels": payload.get("labels") or {},
     }
+    return {**facts, "field": payload.get("field"), "labels": payload.get("labels") or {}}
 
 
 def _insert(session: Session) -> Any:
@@ -106,6 +106,8 @@ def send_trigger(deps: Deps, row: Outbox, now: datetime) -> str:
             ).all()
         )
         public = public_fields(incident, roles)
+        # Templates say what the trigger saw (a later change has its own turn).
+        public.update({k: v for k, v in (p.get("facts") or {}).items() if k in public})
         state = {name: (run.id, dict(run.steps), run.finished_at) for name, run in runs.items()}
     todo = [
         (name, flow, index, step)
