@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.errors import SlackFailure
 from bot.incidents.lifecycle import add_entry
 from bot.models import Incident, Outbox
+from bot.outbox import store
 from bot.outbox.delivery import Moot
 from bot.playbook.templates import render
 from bot.wiring import Deps
@@ -74,22 +75,23 @@ def send_webhook(deps: Deps, row: Outbox, now: datetime) -> str:
 
 
 def _first_failure(deps: Deps, row: Outbox, what: str) -> None:
-    """Say it in the channel once (the first attempt), and that it is being retried."""
-    if row.attempts:
-        return
-    with deps.db.unit_of_work() as session:
-        incident = session.get(Incident, row.payload["incident"])
-        channel = incident.channel_id if incident else None
-    if not channel:
-        return
+    """Say it in the channel once (the first failure), and that it is being retried: queued
+    in the channel's lane (paced like every post there), keyed to this webhook row."""
     text = (
         f":warning: Workflow `{row.payload['step']}`: webhook {row.payload['url']} {what}; "
         "retrying with backoff."
     )
-    try:
-        deps.notifier.post(channel, text)
-    except SlackFailure as exc:
-        log.warning("could not report the webhook failure: %s", exc.code)
+    now = deps.clock()
+    with deps.db.unit_of_work() as session:
+        incident = session.get(Incident, row.payload["incident"])
+        channel = incident.channel_id if incident else None
+        if not channel:
+            return
+        payload = {"incident": row.payload["incident"], "text": text}
+        key = f"wfwebhook:{row.id}"
+        store.enqueue(session, [store.row("workflow_report", key, channel, payload, now)])
+    if deps.delivery is not None:
+        deps.delivery.kick(channel)
 
 
 def webhook_gave_up(deps: Deps, row: Outbox, code: str) -> None:
