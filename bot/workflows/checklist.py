@@ -26,11 +26,13 @@ from bot.incidents.lifecycle import add_entry, require_for_channel
 from bot.incidents.service import IncidentService
 from bot.models import Incident, Outbox, Task, TimelineEntry
 from bot.outbox import store
+from bot.outbox.delivery import Later
 from bot.slack import ids
 from bot.slack.blocks import clip, section, when
 from bot.wiring import Deps
 
 PER_ELEMENT = 10  # Slack's most options in one checkboxes element
+POSTING_GRACE = 30  # seconds a new checklist may take to be posted before it is redrawn
 
 
 def add_tasks(
@@ -155,6 +157,9 @@ def send_checklists(deps: Deps, rows: list[Outbox], now: datetime) -> str:
         channel = incident.channel_id if incident else None
         for task in tasks:
             session.expunge(task)
+    unposted = [t for t in tasks if t.message_ts is None]
+    if any((now - t.created_at).total_seconds() < POSTING_GRACE for t in unposted):
+        raise Later(2, "a checklist is being posted")  # its ts is stored just after the post
     messages: dict[str, list[Task]] = {}
     titles: dict[str, str] = {}
     for task in tasks:

@@ -181,10 +181,11 @@ def action_item(ctx: StepContext, args: m.ActionItemArgs) -> str:
     service = IncidentService(ctx.deps)
     now = ctx.now()
     due = due_date(local_today(now, ctx.deps.settings.zone), args.due) if args.due else None
+    bot = ctx.deps.notifier.me()  # asked before the transaction: no Slack call inside one
     with ctx.deps.db.unit_of_work() as session:
         incident = _incident(session, ctx)
         item, entry = add_action_item(
-            session, incident, now=now, user=ctx.deps.notifier.me(), text=text, owner=owner, due=due
+            session, incident, now=now, user=bot, text=text, owner=owner, due=due
         )
         service.record_change(session, incident, entry)
         ref = item.id
