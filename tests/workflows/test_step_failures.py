@@ -93,3 +93,32 @@ def test_failing_steps_are_reported_once_and_the_others_run(
     assert row.sent_at is not None
     bodies = {body for _headers, body in hook.received}
     assert len(bodies) == 1, "every attempt sends the same body"
+
+
+RETRIED = """\
+workflows:
+  page:
+    trigger: declared
+    steps:
+      - post: {text: "paged for incident {{ incident.number }}"}
+      - bookmark: {title: Runbook, url: "https://runbooks.example.com/db"}
+      - invite: {users: [U2]}
+"""
+
+
+def test_a_transient_failure_retries_only_what_is_left(make_slack: Make, tmp_path: Path) -> None:
+    slack = start(make_slack, tmp_path, RETRIED)
+    slack.fake.server_error("bookmarks.add", status=503, times=3)  # the SDK retries twice
+    channel = slack.declare("Primary down")
+    slack.fake.wait_for(
+        lambda f: any("Workflow `page` ran" in e.text for e in entries(slack, "note")),
+        timeout=20,
+        what="the run, finished on the outbox's retry",
+    )
+    slack.idle()
+    assert sum("paged for incident 1" in p for p in slack.posts(channel)) == 1
+    marks = [c for c in slack.fake.calls_to("bookmarks.add") if c.args["title"] == "Runbook"]
+    assert [c.ok for c in marks][-1] and sum(c.ok for c in marks) == 1
+    invites = [c for c in slack.fake.calls_to("conversations.invite") if "U2" in c.args["users"]]
+    assert len(invites) == 1
+    assert not _reports(slack, channel), "a retried step that then worked is no failure"
