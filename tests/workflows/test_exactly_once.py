@@ -21,9 +21,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import Incident, WorkflowRun
+from bot.incidents import guided
+from bot.models import Incident, Outbox, WorkflowRun
+from bot.outbox import store
 from tests.support.alerts import TOKEN, AlertSender, am_alert, am_payload
 from tests.support.fakeslack import FakeSlack
+from tests.support.guided import start
 from tests.support.harness import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +140,42 @@ def test_two_serve_processes_run_each_workflow_once(
     assert len(fake.calls_to("usergroups.users.list")) == 1
     invited = [c.args["users"] for c in fake.calls_to("conversations.invite") if c.ok]
     assert sum("U3" in users for users in invited) == 1
+
+
+ONE_POST = """\
+workflows:
+  page:
+    trigger: declared
+    steps:
+      - post: {text: "paged for incident {{ incident.number }}"}
+"""
+
+
+def test_the_same_occurrence_twice_runs_the_workflow_once(make_slack: Any, tmp_path: Path) -> None:
+    """However a trigger occurrence comes twice (a replica finishing a declaration whose claim
+    went stale, a redelivered row), the workflow_runs key lets it run once."""
+    slack = start(make_slack, tmp_path, ONE_POST)
+    channel = slack.declare("Primary down")
+    slack.fake.wait_for(lambda f: "paged for incident 1" in slack.posts(channel), timeout=15)
+    with slack.deps.db.unit_of_work() as session:
+        incident = session.scalars(select(Incident)).one()
+        now = slack.clock()
+        guided.record_trigger(session, incident, "declared", "declared", now)  # same key
+        first = session.scalars(select(Outbox).where(Outbox.kind == "workflow")).one()
+        again = store.row("workflow", "trigger:again", first.channel, first.payload, now)
+        store.enqueue(session, [again])
+    assert slack.deps.delivery is not None
+    slack.deps.delivery.kick(first.channel)
+    slack.fake.wait_for(lambda f: _sent(slack, "trigger:again"), what="the second row handled")
+    slack.idle()
+    assert sum("paged for incident 1" in p for p in slack.posts(channel)) == 1
+    with slack.deps.db.unit_of_work() as session:
+        assert len(session.scalars(select(WorkflowRun)).all()) == 1
+        row = session.scalars(select(Outbox).where(Outbox.dedupe_key == "trigger:again")).one()
+    assert row.last_error is None and not row.failed
+
+
+def _sent(slack: Any, key: str) -> bool:
+    with slack.deps.db.unit_of_work() as session:
+        row = session.scalars(select(Outbox).where(Outbox.dedupe_key == key)).one()
+        return row.sent_at is not None or row.attempts > 0
