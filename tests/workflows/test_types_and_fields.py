@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot import export
+from bot.drafting.render import render_markdown_many
 from bot.models import Incident
 from tests.support.guided import TYPES_AND_FIELDS, card, incident, reply_after, start
 from tests.support.harness import SlackHarness
@@ -82,6 +83,9 @@ def test_set_fields_validated_shown_exported_and_required_at_resolve(
         "ticket": "https://tickets.example.com/T-1",
         "owner": "U2",
     }
+    with slack.deps.db.unit_of_work() as session:
+        postmortem = render_markdown_many(session, [session.get(Incident, number)], slack.settings)
+    assert "| region | eu-west |" in postmortem and "| services | api, payments |" in postmortem
     assert csv_text.splitlines()[0].endswith(",type,fields")
     assert '""region"": ""eu-west""' in csv_text
     slack.fake.assert_no_violations()
@@ -102,3 +106,57 @@ def test_list_and_stats_filter_by_type(make_slack: Make, tmp_path: Path) -> None
     shown = json.dumps(slack.fake.responses[-1][1]["blocks"], ensure_ascii=False)
     assert "type security" in shown and "*SEV1* · 1 incident" in shown
     assert "SEV2" not in shown
+
+
+def test_declare_modal_asks_type_and_fields(make_slack: Make, tmp_path: Path) -> None:
+    slack = start(
+        make_slack, tmp_path, TYPES_AND_FIELDS.replace("required: resolve", "required: declare")
+    )
+    slack.command("declare")
+    slack.fake.wait_for(lambda f: f.calls_to("views.open"))
+    view = slack.fake.calls_to("views.open")[0].args["view"]
+    blocks = {b["block_id"]: b for b in view["blocks"]}
+    types = [o["value"] for o in blocks["incident_type"]["element"]["options"]]
+    assert types == ["database", "security"]
+    assert not blocks["field:region"]["optional"], "required at declare: the modal asks"
+    assert blocks["field:services"]["element"]["type"] == "multi_static_select"
+    assert blocks["field:owner"]["element"]["type"] == "users_select"
+
+    def values(ticket: str) -> dict:
+        return {
+            "title": {"title": {"type": "plain_text_input", "value": "Disk full"}},
+            "severity": {
+                "severity": {"type": "static_select", "selected_option": {"value": "sev2"}}
+            },
+            "private": {"private": {"type": "checkboxes", "selected_options": []}},
+            "incident_type": {
+                "incident_type": {"type": "static_select", "selected_option": {"value": "database"}}
+            },
+            "field:region": {
+                "field:region": {"type": "static_select", "selected_option": {"value": "us-east"}}
+            },
+            "field:services": {
+                "field:services": {
+                    "type": "multi_static_select",
+                    "selected_options": [{"value": "api"}, {"value": "web"}],
+                }
+            },
+            "field:ticket": {"field:ticket": {"type": "plain_text_input", "value": ticket}},
+        }
+
+    meta = view["private_metadata"]
+    refused = slack.driver.view_submission("declare_modal", values("nope"), private_metadata=meta)
+    assert refused.json()["response_action"] == "errors"
+    assert "not a link" in refused.json()["errors"]["field:ticket"]
+    ok = slack.driver.view_submission(
+        "declare_modal", values("https://t.example.com/1"), private_metadata=meta
+    )
+    assert ok.status == 200
+    slack.fake.wait_for(lambda f: f.calls_to("pins.add"), timeout=10)
+    created = incident(slack)
+    assert created.type == "database"
+    assert created.fields == {
+        "region": "us-east",
+        "services": ["api", "web"],
+        "ticket": "https://t.example.com/1",
+    }

@@ -156,6 +156,19 @@ def test_checklist_ticks_are_recorded_with_who_and_when(
     )
     listed = reply_after(slack, "tasks", channel, user="U2")
     assert "(1 of 2 open)" in listed
+    # A latecomer's catch-up lists the open tasks.
+    slack.fake.channels[channel].members.add("U5")
+    joined = {"type": "member_joined_channel", "user": "U5", "channel": channel}
+    assert slack.driver.event({**joined, "channel_type": "C", "team": "T0TEST"}).status == 200
+    caught_up = slack.fake.wait_for(
+        lambda f: [
+            str(c.args.get("blocks"))
+            for c in f.calls_to("chat.postEphemeral")
+            if c.ok and c.args["user"] == "U5"
+        ],
+        what="the catch-up",
+    )
+    assert "Open tasks (1)" in caught_up[0] and "Freeze migrations" in caught_up[0]
     slack.fake.assert_no_violations()
 
 
