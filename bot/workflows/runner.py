@@ -153,7 +153,7 @@ def _run_steps(
         elif outcome is not None:
             outcomes[key] = outcome
     for channel, future in group_futures.items():
-        outcome, failure = _outcome(future, ("post", 0))
+        outcome, failure = _outcome(future, (f"posts in {channel}", 0))
         for name, index, _text in posts[channel]:
             if failure is not None:
                 transient = transient or failure

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.errors import IncidentError
 from bot.incidents import guided
 from bot.incidents.service import refuse_if_blank
+from bot.playbook.fields import check_field_name
 from bot.workflows.checklist import tasks_reply
 from handlers.commands.invocation import Invocation, Reply
 
@@ -31,7 +32,7 @@ def set_field(inv: Invocation) -> Reply:
     rest = refuse_if_blank(inv.command.rest, inv.command.usage)
     name, _, raw = rest.partition(" ")
     playbook = inv.service.playbook
-    field, _kind = guided.check_field_name(playbook, name)
+    field, _definition = check_field_name(playbook, name)
     if not raw.strip():
         raise IncidentError(f"Missing value for `{field}`. Use: `{inv.command.usage}`")
     incident, _ = inv.service.change(
