@@ -137,8 +137,9 @@ def _config_explain(args: argparse.Namespace) -> int:
     lines = explain(
         playbook, severity=args.severity, incident_type=args.incident_type, trigger=args.trigger
     )
-    print("\n".join(lines))
-    return 0
+    known = args.incident_type is None or args.incident_type in playbook.incident_types
+    print("\n".join(lines), file=sys.stdout if known else sys.stderr)
+    return 0 if known else 1
 
 
 def check_config(settings: Settings) -> None:

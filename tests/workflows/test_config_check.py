@@ -101,6 +101,9 @@ def test_explain_is_a_dry_run_of_the_shipped_example(tmp_path: Path) -> None:
     assert "    1. bookmark 'Incident call' → https://meet.example.com/inc-42" in lines
     quiet = _run(["config", "explain", example, "--severity", "sev4"], tmp_path)
     assert quiet.stdout.startswith("On declared of a sev4 incident, 0 workflow(s) run:")
+    unknown = _run(["config", "explain", example, "--type", "network"], tmp_path)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "`network` is not an incident type (types: database, security)"
 
 
 def test_the_schema_is_the_models_and_validates_the_example(tmp_path: Path) -> None:
