@@ -31,6 +31,10 @@ workflows:
     trigger: status_changed
     when: {status: monitoring}
     steps: [{post: {text: "now {{ incident.status }}"}}]
+  slow-identified:
+    trigger: status_changed
+    when: {status: identified}
+    steps: [{bookmark: {title: "Status page", url: "https://status.example.com"}}]
   region-set:
     trigger: field_changed
     field: region
@@ -83,10 +87,18 @@ def test_change_triggers_run_matching_workflows_once_each(make_slack: Make, tmp_
     _wait_ran(slack, "escalated")
     assert "escalated to sev1" in slack.posts(channel)
 
+    # Conditions are on the state the change made, even when the trigger's turn comes after
+    # a later change: while the first `identified` run waits on a slow Slack, `monitoring` and
+    # `identified` are typed; the monitoring trigger then runs with the incident identified.
+    slack.fake.slow("bookmarks.add", 2.0)
     _type(slack, "status identified", channel)
+    slack.fake.wait_for(
+        lambda f: _ran(slack, "slow-identified") == 0 and f.calls_to("bookmarks.add")
+    )
     _type(slack, "status monitoring", channel)
-    _type(slack, "status identified", channel)  # conditions are on the state it changed to
+    _type(slack, "status identified", channel)
     _wait_ran(slack, "monitoring")
+    slack.fake.slow("bookmarks.add", 0)
     assert "now monitoring" in slack.posts(channel)
 
     _type(slack, "set region us-east", channel)
@@ -113,6 +125,8 @@ def test_change_triggers_run_matching_workflows_once_each(make_slack: Make, tmp_
         "postmortem-owed",
         "region-set",
         "security-type",
+        "slow-identified",
+        "slow-identified",
     ]
     posts = slack.posts(channel)
     for text in ("escalated to sev1", "now monitoring", "region is eu-west"):
