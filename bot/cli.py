@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from datetime import date
 from pathlib import Path
 
 from bot import export
-from bot.alerts.routing import check_file as check_alert_rules
+from bot.alerts.ruleconfig import read_rules
 from bot.alerts.rules import RuleSet
 from bot.clock import utcnow
 from bot.config import ConfigError, Settings, load_settings
-from bot.configfile import ConfigFileError, Problem, load
+from bot.configfile import ConfigDocument, ConfigFileError
 from bot.db import Database
 from bot.drafting.render import render_markdown_many
 from bot.errors import IncidentError
 from bot.migrate import upgrade
+from bot.models import SEVERITIES
+from bot.playbook.load import check_all, read_playbook
+from bot.playbook.load import schema as playbook_schema
+from bot.playbook.models import TRIGGERS, Playbook
 from bot.statuspage.components import Component, read_components
 from bot.statuspage.static import build as build_static
+from bot.workflows.explain import explain
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     check = config_sub.add_parser("check", help="report every problem of the file, with its line")
     check.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
     check.set_defaults(run=_config_check)
+    explain = config_sub.add_parser("explain", help="which workflows would run (a dry run)")
+    explain.add_argument("path", nargs="?", help="default: $INCIDENT_CONFIG or ./incident-bot.yml")
+    explain.add_argument("--severity", choices=SEVERITIES, default="sev3")
+    explain.add_argument("--type", dest="incident_type", default=None, metavar="TYPE")
+    explain.add_argument("--trigger", choices=TRIGGERS, default="declared")
+    explain.set_defaults(run=_config_explain)
+    schema = config_sub.add_parser("schema", help="print the JSON Schema of the guided sections")
+    schema.set_defaults(run=lambda args: print(json.dumps(playbook_schema(), indent=2)))
 
     status_page = sub.add_parser("status-page", help="the public status page")
     status_sub = status_page.add_subparsers(dest="status_command", required=True)
@@ -86,7 +100,7 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config_check(args: argparse.Namespace) -> int:
+def _config_path(args: argparse.Namespace) -> str | None:
     path = args.path or load_settings().config_path
     if path is None:
         print(
@@ -94,31 +108,57 @@ def _config_check(args: argparse.Namespace) -> int:
             "./incident-bot.yml does not exist",
             file=sys.stderr,
         )
+    return path
+
+
+def check_file(path: str) -> tuple[RuleSet, Playbook, list[Component]]:
+    """Every section of the file checked, every problem reported together."""
+    rules, playbook, components = check_all(path, (read_rules, read_playbook, _components))
+    return rules, playbook, components
+
+
+def _components(document: ConfigDocument) -> list[Component]:
+    """The status page's components, as a reader for check_all."""
+    components, problems = read_components(document)
+    if problems:
+        raise ConfigFileError("", problems)  # check_all names the file
+    return components
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    if path is None:
         return 1
     try:
-        rules = check_file(path)
+        rules, playbook, components = check_file(path)
     except ConfigFileError as exc:
         for problem in exc.problems:
             print(problem.render(path), file=sys.stderr)
         print(f"incident-bot: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    rules, components = rules
-    print(f"{path}: OK ({len(rules.rules)} alert rules, {len(components)} status page components)")
+    print(
+        f"{path}: OK ({len(rules.rules)} alert rules, {len(playbook.incident_types)} incident "
+        f"types, {len(playbook.custom_fields)} custom fields, {len(playbook.workflows)} "
+        f"workflows, {len(components)} status page components)"
+    )
     return 0
 
 
-def check_file(path: str) -> tuple[RuleSet, list[Component]]:
-    """Every section of the file; ConfigFileError lists all their problems, in line order."""
-    problems: list[Problem] = []
-    rules = RuleSet()
+def _config_explain(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    if path is None:
+        return 1
     try:
-        rules = check_alert_rules(path)
+        _rules, playbook, _parts = check_file(path)
     except ConfigFileError as exc:
-        problems += exc.problems
-    components, more = read_components(load(path))  # YAML that does not parse raises here
-    if problems or more:
-        raise ConfigFileError(path, problems + more)
-    return rules, components
+        print(f"incident-bot: {exc} (run `incident-bot config check`)", file=sys.stderr)
+        return 1
+    lines = explain(
+        playbook, severity=args.severity, incident_type=args.incident_type, trigger=args.trigger
+    )
+    known = args.incident_type is None or args.incident_type in playbook.incident_types
+    print("\n".join(lines), file=sys.stdout if known else sys.stderr)
+    return 0 if known else 1
 
 
 def check_config(settings: Settings) -> None:

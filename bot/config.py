@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     INCIDENT_STATUS_PAGE_LOGO_URL: str | None = None
     INCIDENT_STATUS_PAGE_HOME_URL: str | None = None
     INCIDENT_STATUS_PAGE_URL: str | None = None
+    # Signs workflow webhooks (X-Incident-Bot-Signature); without it they go unsigned.
+    INCIDENT_WORKFLOW_WEBHOOK_SECRET: str | None = None
 
     @field_validator("INCIDENT_TIMEZONE")
     @classmethod
@@ -168,7 +170,9 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("INCIDENT_WEBHOOK_TOKEN", "INCIDENT_PAGERDUTY_SECRET")
+    @field_validator(
+        "INCIDENT_WEBHOOK_TOKEN", "INCIDENT_PAGERDUTY_SECRET", "INCIDENT_WORKFLOW_WEBHOOK_SECRET"
+    )
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
         if value is not None and len(value.strip()) < 16:

@@ -9,18 +9,20 @@ from typing import Any
 import yaml
 
 # Sections other features own; each validates its own. Anything else is a typo worth naming.
-SECTIONS = ("alerts", "types", "fields", "workflows", "status_page")
+SECTIONS = ("alerts", "incident_types", "custom_fields", "workflows", "status_page")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in the file, at a 1-based line."""
+    """One thing wrong in the file, at a 1-based line (and column, when known)."""
 
     line: int
     message: str
+    column: int | None = None
 
     def render(self, path: str) -> str:
-        return f"{path} line {self.line}: {self.message}"
+        where = f"line {self.line}" + (f" column {self.column}" if self.column else "")
+        return f"{path} {where}: {self.message}"
 
 
 class ConfigFileError(Exception):
@@ -28,7 +30,7 @@ class ConfigFileError(Exception):
 
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
-        self.problems = sorted(problems, key=lambda p: p.line)
+        self.problems = sorted(problems, key=lambda p: (p.line, p.column or 0))
         super().__init__(self.problems[0].render(path) if self.problems else path)
 
 
@@ -36,20 +38,30 @@ class Mapping(dict[str, Any]):
     """A YAML mapping that remembers its own line and the line of each key."""
 
     line: int = 1
+    column: int = 1
     lines: dict[str, int]
+    columns: dict[str, int]
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+    def column_of(self, key: str) -> int:
+        return self.columns.get(key, self.column)
 
 
 class Sequence(list[Any]):
     """A YAML sequence that remembers its own line and each item's."""
 
     line: int = 1
+    column: int = 1
     lines: list[int]
+    columns: list[int]
 
     def line_of(self, index: int) -> int:
         return self.lines[index] if index < len(self.lines) else self.line
+
+    def column_of(self, index: int) -> int:
+        return self.columns[index] if index < len(self.columns) else self.column
 
 
 @dataclass
@@ -68,11 +80,15 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _column(node: yaml.Node) -> int:
+    return node.start_mark.column + 1
+
+
 def _build(loader: yaml.SafeLoader, node: yaml.Node, problems: list[Problem]) -> Any:
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # merge keys (<<: *anchor)
         out = Mapping()
-        out.line, out.lines = _line(node), {}
+        out.line, out.column, out.lines, out.columns = _line(node), _column(node), {}, {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
@@ -81,11 +97,13 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, problems: list[Problem]) ->
             if key in out:
                 problems.append(Problem(_line(key_node), f"`{key}` appears twice"))
             out[key] = _build(loader, value_node, problems)
-            out.lines[key] = _line(key_node)
+            out.lines[key], out.columns[key] = _line(key_node), _column(key_node)
         return out
     if isinstance(node, yaml.SequenceNode):
         seq = Sequence(_build(loader, item, problems) for item in node.value)
-        seq.line, seq.lines = _line(node), [_line(item) for item in node.value]
+        seq.line, seq.column = _line(node), _column(node)
+        seq.lines = [_line(item) for item in node.value]
+        seq.columns = [_column(item) for item in node.value]
         return seq
     return loader.construct_object(node, deep=True)
 

@@ -41,6 +41,8 @@ CSV_FIELDS = (
     "open_action_items",
     "summary",  # added after the first release: at the end, so older readers keep their columns
     "impact",
+    "type",
+    "fields",  # a JSON object in one cell
 )
 
 
@@ -75,6 +77,8 @@ def incident_dict(incident: Incident) -> dict[str, Any]:
         "resolution": incident.resolution,
         "severity": incident.severity,
         "status": incident.status,
+        "type": incident.type,
+        "fields": dict(incident.fields or {}),
         "channel_id": incident.channel_id,
         "channel_name": incident.channel_name,
         "private": incident.private,
@@ -142,6 +146,7 @@ def to_csv(rows: Sequence[Incident]) -> str:
         row["timeline_entries"] = len(data["timeline"])
         row["open_action_items"] = sum(1 for a in data["action_items"] if a["status"] == "open")
         row["private"] = "true" if incident.private else "false"
+        row["fields"] = json.dumps(data["fields"], sort_keys=True) if data["fields"] else None
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
 

@@ -24,6 +24,7 @@ from bot.alert_models import Alert, AlertGroup, AlertNotification, AlertSummary 
 from bot.db import Base, UTCDateTime
 from bot.status_models import StatusIncident, StatusUpdate  # noqa: F401 - as the alert tables
 from bot.update_models import IncidentUpdate  # noqa: F401
+from bot.workflow_models import Task, WorkflowRun  # noqa: F401 - as the alert tables
 
 SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
 STATUSES = ("investigating", "identified", "monitoring", "resolved")
@@ -51,6 +52,8 @@ class Incident(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str | None] = mapped_column(Text)
     resolution: Mapped[str | None] = mapped_column(Text)  # what fixed it, asked at resolve
+    type: Mapped[str | None] = mapped_column(String(40))  # an `incident_types:` name
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # `custom_fields:`
     severity: Mapped[str] = mapped_column(String(8), default="sev3")
     status: Mapped[str] = mapped_column(String(20), default="investigating")
     private: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -24,6 +24,7 @@ from bot.slack.blocks import plain_when
 from bot.timeline.edit import TimelineEditor
 from bot.timeline.modals import timeline_edit_modal
 from bot.timeline.pages import page_for_viewer
+from bot.workflows.checklist import tick_in_channel
 from handlers.reply import (
     acknowledge,
     channel_id,
@@ -140,7 +141,9 @@ def home_declare(body: dict[str, Any], context: BoltContext) -> None:
     """App Home's "Declare an incident" button."""
     incidents, user = service(context), user_of(body)
     with user_errors(lambda line: incidents.slack.dm(user, line), "Declare an incident"):
-        incidents.slack.open_view(body["trigger_id"], modals.declare_modal(""))
+        incidents.slack.open_view(
+            body["trigger_id"], modals.declare_modal("", playbook=incidents.playbook)
+        )
 
 
 def _item_id(action: dict[str, Any]) -> int:
@@ -196,7 +199,17 @@ def item_redate(
         say(f":calendar: {ref(item)} is now due {due.isoformat()}.")
 
 
+def task_tick(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+    """A checkbox of a workflow's checklist, ticked or unticked by someone in the channel."""
+    incidents, user, channel = service(context), user_of(body), channel_id(body)
+    shown = [int(x) for x in action["block_id"].partition(":")[2].split(",") if x.isdigit()]
+    ticked = [int(o["value"]) for o in action.get("selected_options") or []]
+    with user_errors(in_channel(incidents.slack, channel, user), "the checklist"):
+        tick_in_channel(incidents, channel, user, shown=shown, ticked=ticked)
+
+
 LISTENERS: dict[str | re.Pattern[str], Callable[..., None]] = {
+    ids.TASK_TICK: task_tick,
     ids.CARD_SEVERITY: change_state,
     ids.CARD_STATUS: change_state,
     ids.CARD_RESOLVE: resolve,

@@ -14,6 +14,7 @@ from bot.followups.items import check_item_text, earliest_today
 from bot.followups.service import FollowupService
 from bot.incidents import lifecycle
 from bot.incidents.details import DETAILS, set_detail
+from bot.incidents.modals import read_guided
 from bot.incidents.service import IncidentService
 from bot.models import TITLE_MAX
 from bot.parsing import check_text
@@ -38,7 +39,7 @@ Check = Callable[[dict[str, Any], IncidentService], dict[str, str]]
 
 def declare_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
     title = field_errors(view, {ids.TITLE_INPUT: lambda t: check_text(t, "title", TITLE_MAX)})
-    return {**title, **detail_errors(view)}
+    return {**title, **detail_errors(view), **read_guided(view, incidents.playbook)[2]}
 
 
 def declared_details(incidents: IncidentService, channel: str, user: str, view: dict) -> None:
@@ -64,6 +65,7 @@ def declare(body: dict[str, Any], view: dict[str, Any], context: BoltContext) ->
     """Declare from the modal; the declarer gets the channel link by DM."""
     incidents, user = service(context), user_of(body)
     title = value(view, ids.TITLE_INPUT) or ""
+    kind, fields, _errors = read_guided(view, incidents.playbook)
     with user_errors(
         in_channel(incidents.slack, metadata(view).get("channel"), user), f"declare {title}"
     ):
@@ -72,6 +74,8 @@ def declare(body: dict[str, Any], view: dict[str, Any], context: BoltContext) ->
             title=title,
             severity=value(view, ids.SEVERITY_INPUT) or "sev3",
             private="private" in (value(view, ids.PRIVATE_INPUT) or []),
+            incident_type=kind,
+            fields=fields,
         )
         declared_details(incidents, incident.channel_id, user, view)
         warning = f" :warning: {' '.join(problems)}" if problems else ""

@@ -193,6 +193,7 @@ def test_bot_scopes_are_unique_and_exactly_the_needed_ones(manifest: dict[str, A
         "reactions:read",
         "bookmarks:write",
         "users:read",
+        "usergroups:read",  # workflows invite the members of user groups
         "files:write",
         "files:read",
         "canvases:write",

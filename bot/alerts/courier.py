@@ -30,6 +30,7 @@ from bot.alerts.payloads import Notification
 from bot.alerts.routing import rules_for
 from bot.alerts.rules import Route
 from bot.alerts.sync import Outcome, Syncer, pending, summary_of
+from bot.incidents import guided
 from bot.wiring import Deps
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,9 @@ class Courier:
             taken, done = 1, []
         self.one_by_one = max(0, self.one_by_one - taken)
         self.poke(("group", r.group_id) for r in done if r.created or r.changed or r.incident_id)
+        fired = {r.incident_id for r in done if r.incident_id is not None and r.transitions}
+        if fired and self.deps.delivery is not None:  # their `alert` workflows, at once
+            self.deps.delivery.kick(*(guided.lane(i) for i in fired))
         return taken
 
     def poke(self, keys: Iterable[Key], delay: float = 0.0) -> None:

@@ -55,6 +55,7 @@ def declare(
     severity: str,
     private: bool,
     by: str | None,
+    incident_type: str | None = None,
 ) -> tuple[Incident, list[str]]:
     """Declare an incident for the group and link them; `by` pressed the button (if anyone)."""
     worker = f"declare:{uuid.uuid4().hex[:12]}"
@@ -62,7 +63,7 @@ def declare(
     service = IncidentService(deps)
     try:
         incident, problems = service.declare(
-            user=user, title=title, severity=severity, private=private
+            user=user, title=title, severity=severity, private=private, incident_type=incident_type
         )
     except Exception:
         with deps.db.unit_of_work() as session:
@@ -81,6 +82,7 @@ def auto_declare(deps: Deps, group_id: int) -> Incident | None:
             return None
         user = group.commander or None
         title, severity, private = group.incident_title, group.severity, group.private
+        incident_type = group.incident_type
     try:
         incident, problems = declare(
             deps,
@@ -90,6 +92,7 @@ def auto_declare(deps: Deps, group_id: int) -> Incident | None:
             severity=severity,
             private=private,
             by=None,
+            incident_type=incident_type,
         )
     except IncidentError as exc:
         log.info("alert group %s: not declared: %s", group_id, exc.message)

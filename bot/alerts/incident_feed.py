@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.alerts.wording import Transition, notice_text, source_name
 from bot.errors import IncidentError
 from bot.incidents import lifecycle
+from bot.incidents.guided import record_trigger
 from bot.models import Alert, AlertGroup, AlertSummary, Incident, TimelineEntry
 
 
@@ -64,9 +65,10 @@ def touch_summary(session: Session, incident_id: int, now: datetime) -> AlertSum
 def add_notices(
     session: Session, incident: Incident, source: str, changes: Sequence[Transition], now: datetime
 ) -> None:
-    """One timeline entry of kind `alert` per alert that fired or resolved."""
+    """One timeline entry of kind `alert` per alert that fired or resolved; a firing one is
+    an occurrence of the workflows' `alert` trigger (with its labels for their conditions)."""
     for change in changes:
-        lifecycle.add_entry(
+        entry = lifecycle.add_entry(
             session,
             incident,
             at=change.at,
@@ -77,6 +79,11 @@ def add_notices(
             source=source[:20],
             permalink=change.url,
         )
+        if change.status == "firing":
+            session.flush()
+            occurrence = f"entry:{entry.id}"
+            labels = dict(change.labels)
+            record_trigger(session, incident, "alert", occurrence, now, labels=labels)
 
 
 def alert_milestone(

@@ -141,7 +141,9 @@ class _Reader:
         if not isinstance(kind, str):
             self.problem(line, f"{where}.type must be the name of an incident type")
         elif self.type_names is None:
-            self.problem(line, f"{where}.type: `{kind}` is not defined (no `types:` section)")
+            self.problem(
+                line, f"{where}.type: `{kind}` is not defined (no `incident_types:` section)"
+            )
         elif kind not in self.type_names:
             known = ", ".join(sorted(self.type_names)) or "none"
             self.problem(line, f"{where}.type: unknown incident type `{kind}` (known: {known})")
@@ -185,7 +187,7 @@ class _Reader:
 
 def type_names(document: ConfigDocument) -> set[str] | None:
     """Incident types the file defines (a mapping's keys or a list's names); None: no section."""
-    types = document.section("types")
+    types = document.section("incident_types")
     if types is None:
         return None
     if isinstance(types, Mapping):

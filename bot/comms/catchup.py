@@ -18,7 +18,8 @@ from bot.errors import SlackFailure
 from bot.followups.items import ref
 from bot.incidents import lifecycle as incidents
 from bot.incidents.details import detail_lines
-from bot.models import ROLES, ActionItem, Incident, RoleAssignment, TimelineEntry
+from bot.incidents.guided import open_tasks
+from bot.models import ROLES, ActionItem, Incident, RoleAssignment, Task, TimelineEntry
 from bot.slack.blocks import clip, one_line, section, when
 from bot.wiring import Deps
 
@@ -86,6 +87,7 @@ def catch_up_message(
         ),
         _decision_lines(list(reversed(decisions)), zone),
         _item_lines(items),
+        _task_lines(open_tasks(session, incident.id)),
     ]
     return title, [section(part) for part in parts if part]
 
@@ -115,6 +117,17 @@ def _decision_lines(decisions: Sequence[TimelineEntry], zone: ZoneInfo) -> str:
         who = entry.decided_by or entry.author
         by = f" (<@{who}>)" if who else ""
         lines.append(f"• {when(entry.at, zone)} {clip(one_line(entry.text), 400)}{why}{by}")
+    return "\n".join(lines)
+
+
+def _task_lines(tasks: Sequence[Task]) -> str:
+    """The checklist tasks its workflows added that nobody has ticked yet."""
+    if not tasks:
+        return ""
+    lines = [f"*Open tasks ({len(tasks)})*"]
+    lines += [f"☐ {clip(one_line(t.text), 300)}" for t in tasks[:ITEMS_SHOWN]]
+    if len(tasks) > ITEMS_SHOWN:
+        lines.append(f"…and {len(tasks) - ITEMS_SHOWN} more: `/incident tasks`")
     return "\n".join(lines)
 
 

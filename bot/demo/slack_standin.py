@@ -16,13 +16,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol", "U0DAN": "dan"}
+USERS = {
+    "U0ALICE": "alice",
+    "U0BOB": "bob",
+    "U0CAROL": "carol",
+    "U0DAN": "dan",
+    "U0DANA": "dana",
+    "U0ERIN": "erin",
+}
+# usergroups.users.list: the example config's database on-call group
+USERGROUPS = {"S0DBAONCALL": ["U0DANA", "U0ERIN"]}
 # users.info: each person's name and Slack time zone (times they type are read in it)
 PROFILES = {
     "U0ALICE": ("Alice Archer", "Europe/Berlin"),
     "U0BOB": ("Bob Baker", "America/New_York"),
     "U0CAROL": ("Carol Chen", "Asia/Tokyo"),
     "U0DAN": ("Dan Diaz", "Europe/London"),
+    "U0DANA": ("Dana Diaz", "Europe/Dublin"),
+    "U0ERIN": ("Erin Eze", "UTC"),
 }
 
 
@@ -35,6 +46,7 @@ class DemoSlack:
         self.dms: dict[str, str] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.posted: dict[str, dict[str, Any]] = {}  # ts -> what the bot posted
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -45,6 +57,11 @@ class DemoSlack:
     @property
     def api_url(self) -> str:
         return f"{self.base}/api/"
+
+    @property
+    def hook_url(self) -> str:
+        """Where workflow webhooks go in the demo (printed, answered 204)."""
+        return f"{self.base}/hook"
 
     def response_url(self, key: str) -> str:
         return f"{self.base}/respond/{key}"
@@ -96,6 +113,12 @@ class DemoSlack:
                     lines.append(field["text"].replace("\n", ": ", 1))
             elif kind == "context":
                 lines.append(" ".join(e.get("text", "") for e in block["elements"]))
+            elif kind == "actions" and block["elements"][0].get("type") == "checkboxes":
+                element = block["elements"][0]
+                ticked = {o["value"] for o in element.get("initial_options") or []}
+                for option in element["options"]:
+                    box = "☑" if option["value"] in ticked else "☐"
+                    lines.append(f"{box} {option['text']['text']}")
             elif kind == "actions":
                 labels = [
                     (e.get("text") or e.get("placeholder") or {}).get("text", "")
@@ -127,15 +150,19 @@ class DemoSlack:
                 if method == "chat.postEphemeral":
                     head += f" (to @{USERS.get(args['user'], args['user'])})"
                 if args.get("thread_ts"):
-                    head += ", in the thread under the announcement"
+                    under = "the card" if where.startswith("#inc-") else "the announcement"
+                    head += f", in the thread under {under}"
                     if str(args.get("reply_broadcast")).lower() == "true":
                         head += " and also sent to the channel"
-                if method == "chat.update" and where.startswith("#inc-"):
+                if method == "chat.update" and args["text"].startswith("Checklist"):
+                    self._print(f"checklist updated in {where}", self.render(args))
+                elif method == "chat.update" and where.startswith("#inc-"):
                     self.show(f"  [slack] pinned card updated: {self.readable(args['text'])}")
                 elif method == "chat.update":
                     self._print(f"announcement edited in place in {where}", self.render(args))
                 else:
                     self._print(head, self.render(args))
+                    self.posted[ts] = args
                 return {"channel": args["channel"], "ts": args.get("ts", ts), "message": {}}
             if method == "pins.add":
                 self.show(f"  [slack] message pinned in {self._where(args['channel'])}")
@@ -178,6 +205,13 @@ class DemoSlack:
                 }
             elif method == "conversations.members":
                 return {"members": list(USERS), "response_metadata": {"next_cursor": ""}}
+            elif method == "usergroups.users.list":
+                members = USERGROUPS.get(args["usergroup"])
+                if members is None:
+                    return {"ok": False, "error": "no_such_subteam"}
+                names = ", ".join("@" + USERS.get(u, u) for u in members)
+                self.show(f"  [slack] user group {args['usergroup']}: {names}")
+                return {"users": members}
             elif method == "auth.test":
                 return {"user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0DEMO", "user": "bot"}
             elif method == "views.open":
@@ -211,12 +245,30 @@ class DemoSlack:
                     args = json.loads(raw or b"{}")
                 else:
                     args = dict(parse_qsl(raw.decode()))
+                if self.path == "/hook":
+                    signed = (
+                        "signed" if self.headers.get("X-Incident-Bot-Signature") else "unsigned"
+                    )
+                    event = json.loads(raw or b"{}")
+                    number = event.get("incident", {}).get("number")
+                    stand_in.show(
+                        f"  [webhook] POST /hook ({signed}): {event.get('event')} of incident "
+                        f"{number}, workflow {event.get('workflow')}"
+                    )
+                    self.send_response(204)
+                    self.end_headers()
+                    return None
                 if self.path.startswith("/respond/"):
                     if args.get("text") or args.get("blocks"):
                         stand_in._print("only you see", stand_in.render(args))
                     return self._send({"ok": True}, plain=True)
                 method = self.path.removeprefix("/api/")
                 self._send({"ok": True, **stand_in.answer(method, args)})
+
+            def do_GET(self) -> None:  # slack_sdk sends a few read methods as GET
+                path, _, query = self.path.partition("?")
+                method = path.removeprefix("/api/")
+                self._send({"ok": True, **stand_in.answer(method, dict(parse_qsl(query)))})
 
             def _send(self, body: dict[str, Any], plain: bool = False) -> None:
                 data = b"ok" if plain else json.dumps(body).encode()

@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import export
 from bot.app import build_app, dispatch
 from bot.config import load_settings
+from bot.demo.guided import demo_config, guided_story
 from bot.demo.slack_standin import PROFILES, DemoSlack
 from bot.incidents.lifecycle import by_number
 from bot.migrate import upgrade
@@ -56,6 +57,8 @@ class DemoRun:
             DATABASE_URL=database_url or f"sqlite:///{workdir / 'demo.db'}",
             INCIDENT_ANNOUNCE_CHANNEL=self.announce,
             OPENAI_API_KEY=None,
+            INCIDENT_CONFIG=demo_config(workdir, self.slack.hook_url),
+            INCIDENT_WORKFLOW_WEBHOOK_SECRET="demo-webhook-secret-0123",
         )
         self.deps = build_deps(self.settings)
         upgrade(self.deps.db)
@@ -83,7 +86,7 @@ class DemoRun:
                 "response_url": self.slack.response_url(str(self._n)),
             }
         )
-        _status, answer = dispatch(self.app, body, self._headers(body))
+        _status, answer = dispatch(self.app, body, self.headers(body))
         if answer:
             payload = json.loads(answer)
             self.slack._print("only you see", self.slack.render(payload))
@@ -137,7 +140,7 @@ class DemoRun:
             "view": view,
         }
         body = urlencode({"payload": json.dumps(payload)})
-        dispatch(self.app, body, self._headers(body))
+        dispatch(self.app, body, self.headers(body))
         self.settle()
 
     def _event(self, event: dict[str, Any]) -> None:
@@ -152,10 +155,11 @@ class DemoRun:
                 "event": event,
             }
         )
-        dispatch(self.app, body, self._headers(body) | {"content-type": "application/json"})
+        headers = self.headers(body) | {"content-type": "application/json"}
+        dispatch(self.app, body, headers)
         self.settle()
 
-    def _headers(self, body: str) -> dict[str, str]:
+    def headers(self, body: str) -> dict[str, str]:
         stamp = str(int(time.time()))
         signature = self.verifier.generate_signature(timestamp=stamp, body=body)
         return {
@@ -207,10 +211,15 @@ def run_demo(database_url: str | None = None) -> int:
         demo.command(CAROL, channel, "status bogus")
         demo.command(ALICE, channel, "mitigated")
         demo.say("── 3. Resolve: what fixed it? ─────────────────────────────")
+        if demo.settings.config_path:  # the example config requires a region first
+            demo.command(ALICE, channel, f"resolved {FIX}")
+            demo.command(ALICE, channel, "set region eu-west")
         demo.command(ALICE, channel, "resolved")
         demo.submit(ALICE, ids.RESOLVE_MODAL, channel, {ids.RESOLUTION_INPUT: FIX})
         demo.command(ALICE, channel, "timeline")
         _extras(demo, channel)
+        if demo.settings.config_path:
+            guided_story(demo, ALICE, BOB)
         demo.say("── Export (incident-bot export 1 --format json, abridged) ──")
         _print_export(demo)
     finally:

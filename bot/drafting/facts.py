@@ -64,6 +64,8 @@ class Facts:
     redactor: Redactor = field(default_factory=Redactor)
     summary: str | None = None  # as people stated it (`/incident summary`), redacted
     impact: str | None = None
+    incident_type: str | None = None  # INCIDENT_CONFIG's incident type
+    fields: list[tuple[str, str]] = field(default_factory=list)  # custom fields, redacted
 
     @property
     def entry_ids(self) -> set[int]:
@@ -138,4 +140,9 @@ def gather(session: Session, incident: Incident, redactor: Redactor) -> Facts:
         redactor=redactor,
         summary=redactor(incident.summary),
         impact=redactor(incident.impact),
+        incident_type=incident.type,
+        fields=[
+            (name, redactor(", ".join(v) if isinstance(v, list) else str(v)) or "")
+            for name, v in sorted((incident.fields or {}).items())
+        ],
     )

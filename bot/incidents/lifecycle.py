@@ -72,11 +72,15 @@ def declare(
     channel_id: str | None,
     channel_name: str,
     declared_by: str,
+    incident_type: str | None = None,
+    fields: dict[str, object] | None = None,
 ) -> Incident:
     """Record a declared incident (its channel recorded now, or once Slack made it);
     the declarer commands."""
     incident = Incident(
         number=number,
+        type=incident_type,
+        fields=dict(fields or {}),
         title=check_text(title, "title", TITLE_MAX),
         severity=severity,
         status="investigating",

@@ -44,8 +44,9 @@ KIND_EMOJI = {
 }
 
 
-def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
-    """The pinned card: title, severity, status, commander, milestones, buttons."""
+def incident_card(incident: Incident, zone: ZoneInfo, guide: Sequence[str] = ()) -> list[Block]:
+    """The pinned card: title, severity, status, commander, milestones, buttons; `guide`:
+    the lines of its type, custom fields and open tasks (bot.incidents.guided)."""
     sev = incident.severity
     commander = f"<@{incident.commander}>" if incident.commander else "_nobody_"
     milestones = []
@@ -64,6 +65,7 @@ def incident_card(incident: Incident, zone: ZoneInfo) -> list[Block]:
             ]
         ),
         SectionBlock(text=MarkdownTextObject(text="\n".join(milestones))),
+        *[SectionBlock(text=MarkdownTextObject(text=clip(line, 3000))) for line in guide],
     ]
     if incident.is_open:
         blocks.append(

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.models.blocks import (
+    Block,
     CheckboxesElement,
     InputBlock,
     Option,
     PlainTextInputElement,
+    StaticMultiSelectElement,
     StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
+from bot.errors import IncidentError
 from bot.models import SEVERITIES, SUMMARY_MAX, TITLE_MAX
+from bot.playbook.fields import parse_value
+from bot.playbook.models import CustomField, Playbook, field_label
 from bot.slack import ids
-from bot.slack.modals import modal
+from bot.slack.modals import modal, value
 
 
-def declare_modal(channel: str, title: str = "") -> View:
-    """Declare an incident: title, severity, privacy, and optionally summary and impact."""
+def declare_modal(channel: str, title: str = "", playbook: Playbook | None = None) -> View:
+    """Declare an incident: title, severity, privacy, optionally summary and impact, and
+    the incident type and custom fields when INCIDENT_CONFIG has them."""
     sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
     return modal(
         ids.DECLARE_MODAL,
@@ -67,9 +75,74 @@ def declare_modal(channel: str, title: str = "") -> View:
                     (ids.IMPACT_INPUT, "Customer impact (optional)"),
                 )
             ),
+            *(guided_inputs(playbook) if playbook is not None else []),
         ],
         channel=channel,
     )
+
+
+def guided_inputs(playbook: Playbook) -> list[Block]:
+    """The incident type (when types are configured) and each custom field; a field
+    required at declare must be filled in."""
+    blocks: list[Block] = []
+    if playbook.incident_types:
+        blocks.append(
+            InputBlock(
+                block_id=ids.INCIDENT_TYPE_INPUT,
+                label="Incident type",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=ids.INCIDENT_TYPE_INPUT,
+                    options=[
+                        Option(text=name, value=name, description=kind.description[:75] or None)
+                        for name, kind in playbook.incident_types.items()
+                    ][:100],
+                ),
+            )
+        )
+    for name, field in playbook.custom_fields.items():
+        blocks.append(
+            InputBlock(
+                block_id=f"{ids.FIELD_INPUT}:{name}",
+                label=field_label(name, field)[:2000],
+                optional=field.required != "declare",
+                element=_field_element(f"{ids.FIELD_INPUT}:{name}", field),
+            )
+        )
+    return blocks[:90]  # Slack allows 100 blocks in a modal; the fixed ones take the rest
+
+
+def read_guided(
+    view: dict[str, Any], playbook: Playbook
+) -> tuple[str | None, dict[str, Any], dict[str, str]]:
+    """The submitted incident type and custom field values, and errors by block id."""
+    kind = value(view, ids.INCIDENT_TYPE_INPUT)
+    fields: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, field in playbook.custom_fields.items():
+        block_id = f"{ids.FIELD_INPUT}:{name}"
+        raw = value(view, block_id)
+        if raw in (None, "", []):
+            continue
+        if field.kind in ("select", "multi_select", "user"):
+            fields[name] = raw  # chosen from what the modal offered
+            continue
+        try:
+            fields[name] = parse_value(name, field, raw)
+        except IncidentError as exc:
+            errors[block_id] = exc.message
+    return kind if kind in playbook.incident_types else None, fields, errors
+
+
+def _field_element(action_id: str, field: CustomField) -> object:
+    options = [Option(text=o, value=o) for o in field.options][:100]
+    if field.kind == "select":
+        return StaticSelectElement(action_id=action_id, options=options)
+    if field.kind == "multi_select":
+        return StaticMultiSelectElement(action_id=action_id, options=options)
+    if field.kind == "user":
+        return UserSelectElement(action_id=action_id)
+    return PlainTextInputElement(action_id=action_id, max_length=500)
 
 
 def decision_modal(channel: str, text: str = "") -> View:

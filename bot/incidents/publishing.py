@@ -19,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.incidents import announcements, messages
+from bot.incidents.guided import guided_lines
 from bot.incidents.lifecycle import milestone_text
 from bot.models import SEVERITIES, Incident, Outbox, TimelineEntry
 from bot.outbox import store
 from bot.outbox.delivery import Later, Moot
+from bot.playbook.load import playbook_for
 from bot.slack.blocks import clip
 from bot.wiring import Deps
 
@@ -184,11 +186,13 @@ def send_card(deps: Deps, rows: list[Outbox], now: datetime) -> str:
     if not incident.card_ts:
         raise Later(NOT_POSTED_YET, "the card is not posted yet")
     zone = deps.settings.zone
+    with deps.db.unit_of_work() as session:
+        guide = guided_lines(session, incident, playbook_for(deps.settings))
     deps.notifier.update(
         incident.channel_id or "",
         incident.card_ts,
         messages.card_text(incident),
-        messages.incident_card(incident, zone),
+        messages.incident_card(incident, zone, guide),
     )
     return f"card of incident {incident.number} updated ({len(rows)} change(s))"
 

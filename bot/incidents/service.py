@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from bot.comms import subscriptions
 from bot.errors import IncidentError, SlackFailure
-from bot.incidents import announcements, publishing, setup
+from bot.incidents import announcements, guided, publishing, setup
 from bot.incidents import lifecycle as incidents
 from bot.incidents.membership import Membership
 from bot.incidents.publishing import is_resolution
 from bot.incidents.rules import channel_name
 from bot.models import TITLE_MAX, Incident, TimelineEntry
 from bot.parsing import TypedTime, check_text, read_time
+from bot.playbook.fields import check_type, describe_missing, missing
+from bot.playbook.load import playbook_for
+from bot.playbook.models import Playbook
 from bot.slack.calls import UNKNOWN, hint
 from bot.statuspage import publishing as status_page
 from bot.wiring import Deps
@@ -49,6 +52,11 @@ class IncidentService:
         self.members = Membership(deps)
         self.echo = deps.settings.INCIDENT_CHANNEL_ECHO
 
+    @property
+    def playbook(self) -> Playbook:
+        """Incident types, custom fields and workflows from INCIDENT_CONFIG, as now."""
+        return playbook_for(self.settings)
+
     def now(self) -> datetime:
         """The one clock, as the service reads it."""
         return self.deps.clock()
@@ -68,7 +76,14 @@ class IncidentService:
 
     # --- declare -----------------------------------------------------------------------
     def declare(
-        self, *, user: str, title: str, severity: str, private: bool
+        self,
+        *,
+        user: str,
+        title: str,
+        severity: str | None,
+        private: bool,
+        incident_type: str | None = None,
+        fields: dict[str, object] | None = None,
     ) -> tuple[Incident, list[str]]:
         """Record the incident, create its channel, hand the rest to the delivery worker.
 
@@ -77,6 +92,11 @@ class IncidentService:
         Raises Pending when Slack is too slow to say whether the channel was made.
         """
         check_text(title, "title", TITLE_MAX)  # refuse before touching Slack
+        playbook = self.playbook
+        if incident_type is not None:
+            incident_type = check_type(playbook, incident_type)
+            severity = severity or playbook.incident_types[incident_type].default_severity
+        severity = severity or "sev3"
         now = self.now()
         worker = self.deps.delivery.name if self.deps.delivery else f"declare-{os.getpid()}"
         with self.db.unit_of_work() as session:
@@ -92,6 +112,8 @@ class IncidentService:
                 channel_id=None,
                 channel_name=name,
                 declared_by=user,
+                incident_type=incident_type,
+                fields=fields,
             )
             incident.announce_channel = self.settings.INCIDENT_ANNOUNCE_CHANNEL
             setup.record(session, incident, user, now, worker)
@@ -120,7 +142,8 @@ class IncidentService:
                 "it will be retried, and I'll send you its link."
             ) from exc
         setup.hand_over(self.deps, incident.id, told=True)
-        return incident, []
+        unset = missing(playbook, dict(fields or {}), "declare")
+        return incident, [f"Required: {describe_missing(unset)}."] if unset else []
 
     # --- changes in an incident channel --------------------------------------------------
     def change(
@@ -131,10 +154,12 @@ class IncidentService:
         apply: Callable[[Session, Incident, datetime], TimelineEntry],
         *,
         declarer: bool = False,
+        trigger: dict[str, object] | None = None,
     ) -> tuple[Incident, TimelineEntry]:
         """Apply one change in one transaction, with what Slack must show of it (outbox rows);
         the delivery worker posts it and refreshes card and topic. `declarer`: the change
-        comes with the declaration itself (the modal's details), before the invitation."""
+        comes with the declaration itself (the modal's details), before the invitation.
+        `trigger`: what the workflow trigger this change fires carries besides the change."""
         if not declarer:
             # Typing or clicking proves nothing: Slack must say `user` is in the channel.
             self.members.require(channel_id, user, usage)
@@ -142,8 +167,10 @@ class IncidentService:
             incident = incidents.require_for_channel(session, channel_id, usage)
             entry = apply(session, incident, self.now())
             if is_resolution(entry):
+                guided.refuse_unready_resolution(incident, self.playbook)
                 announcements.record(session, incident, "resolved", user, self.now())
                 status_page.resolve(session, incident, now=self.now())  # when it is public
+            guided.record_change_trigger(session, incident, entry, **(trigger or {}))
             session.flush()
             session.refresh(incident)
             echo = publishing.record(session, incident, entry, self.now(), self.echo)
@@ -169,7 +196,9 @@ class IncidentService:
         delivery = self.deps.delivery
         if delivery is None:
             return
-        delivery.kick(incident.channel_id, incident.announce_channel, *lanes)
+        delivery.kick(
+            incident.channel_id, incident.announce_channel, guided.lane(incident.id), *lanes
+        )
         if user and incident.channel_id:
             channel = incident.channel_id
             delivery.watch([echo], SLOW_NOTICE, lambda code: self._not_shown(channel, user, code))

@@ -23,10 +23,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import SlackFailure
-from bot.incidents import announcements, messages, publishing
+from bot.incidents import announcements, guided, messages, publishing
 from bot.incidents.rules import channel_name
 from bot.models import Incident, Outbox
 from bot.outbox import store
+from bot.playbook.load import playbook_for
 from bot.slack.calls import UNKNOWN, tagged
 from bot.slack.recall import bookmark_titled, channel_named, tagged_posts
 from bot.wiring import Deps
@@ -100,8 +101,10 @@ def open_channel(deps: Deps, incident_id: int, *, look_first: bool = False) -> I
         by = incident.declared_by
         announcements.record(session, incident, "declared", by, now)
         publishing.record_topic(session, incident, now)
+        # Workflows on `declared` start once there is a channel to work in.
+        guided.record_trigger(session, incident, "declared", "declared", now)
     if deps.delivery is not None:
-        deps.delivery.kick(incident.announce_channel, incident.channel_id)
+        deps.delivery.kick(incident.announce_channel, incident.channel_id, guided.lane(incident_id))
     return incident
 
 
@@ -209,9 +212,10 @@ def _post_card(deps: Deps, row: Outbox, incident: Incident, checked: bool) -> st
         with deps.db.unit_of_work() as session:
             fresh = session.get(Incident, incident.id)
             assert fresh is not None
+            guide = guided.guided_lines(session, fresh, playbook_for(deps.settings))
             text, blocks = (
                 messages.card_text(fresh),
-                messages.incident_card(fresh, deps.settings.zone),
+                messages.incident_card(fresh, deps.settings.zone, guide),
             )
         with tagged([row.id], what=CARD):
             ts = deps.notifier.post(channel, text, blocks)

@@ -20,6 +20,8 @@ from bot.incidents.nudges import send_nudge
 from bot.outbox.delivery import Courier, Kind, one
 from bot.overview.digest_delivery import send_digest
 from bot.wiring import Deps
+from bot.workflows import checklist, runner
+from bot.workflows import delivery as workflow_delivery
 
 # What a change shows in Slack is retried within seconds, and for about an hour.
 PROMPT = {"first_retry": 2, "patience": 12}
@@ -63,8 +65,23 @@ def courier(deps: Deps) -> Courier:
             "nudge": Kind(one(partial(send_nudge, deps))),
             # Checks its own parts after a lost answer (see bot.overview.digest_delivery).
             "digest": Kind(one(partial(send_digest, deps)), posts=False),
+            # Runs a trigger occurrence's workflows; each step's outcome is kept, so a retry
+            # does only what is left (bot.workflows.runner).
+            "workflow": Kind(one(partial(runner.send_trigger, deps)), posts=False, **PROMPT),
+            "workflow_report": Kind(one(partial(workflow_delivery.send_report, deps)), **PROMPT),
+            "workflow_remind": Kind(one(partial(workflow_delivery.send_reminder, deps))),
+            "webhook": Kind(
+                one(partial(workflow_delivery.send_webhook, deps)),
+                posts=False,
+                first_retry=30,
+                patience=6,
+            ),
+            "checklist": Kind(
+                partial(checklist.send_checklists, deps), group="latest", posts=False, **PROMPT
+            ),
         },
         gave_up={
+            "webhook": partial(workflow_delivery.webhook_gave_up, deps),
             "reminder": partial(report_undelivered, deps),
             "announce": partial(report_failed, deps),
         },

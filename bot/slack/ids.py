@@ -41,6 +41,11 @@ FOLLOWUPS_INPUT = "followups"
 # Stakeholder updates: the Update button of the cadence reminder opens the update modal
 UPDATE_OPEN = "update_open"
 ANNOUNCE_SUBSCRIBE = "announce_subscribe"  # the announcement's Subscribe button
+INCIDENT_TYPE_INPUT = "incident_type"
+FIELD_INPUT = "field"  # block_id prefix: f"{FIELD_INPUT}:{custom field name}"
+
+# Checklists (bot.workflows): one checkboxes element per checklist message
+TASK_TICK = "task_tick"
 
 # Timeline
 TIMELINE_ENTRY_MENU = "timeline_entry_menu"

@@ -35,6 +35,8 @@ def value(view: dict[str, Any], block_id: str) -> Any:
     if kind == "static_select":
         option = data.get("selected_option")
         return option["value"] if option else None
+    if kind == "multi_static_select":
+        return [o["value"] for o in data.get("selected_options") or []]
     if kind == "users_select":
         return data.get("selected_user")
     if kind == "checkboxes":

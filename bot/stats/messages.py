@@ -50,6 +50,8 @@ def title(query: StatsQuery) -> str:
     parts = ["Incident stats", WINDOW_NAMES[query.window]]
     if query.severity:
         parts.append(query.severity.upper())
+    if query.incident_type:
+        parts.append(f"type {query.incident_type}")
     return " · ".join(parts)
 
 

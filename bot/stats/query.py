@@ -59,6 +59,8 @@ def incident_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
         where.append(Incident.declared_at < query.until)
     if query.severity is not None:
         where.append(Incident.severity == query.severity)
+    if query.incident_type is not None:
+        where.append(Incident.type == query.incident_type)
     return where
 
 

@@ -25,7 +25,7 @@ from bot.models import SEVERITIES
 MIN_SAMPLE = 10  # below this, a median or p90 is too unstable to compare against another
 WINDOWS = {"7d": 7, "30d": 30, "90d": 90, "all": None}
 DEFAULT_WINDOW = "30d"
-STATS_USAGE = "/incident stats [7d|30d|90d|all] [sev1-4]"
+STATS_USAGE = "/incident stats [7d|30d|90d|all] [sev1-4] [type:TYPE]"
 DURATION_NAMES = tuple(DURATIONS)  # time_to_detect, _acknowledge, _mitigate, _resolve
 
 
@@ -114,6 +114,7 @@ class StatsQuery:
     severity: str | None
     since: datetime | None
     until: datetime | None = None
+    incident_type: str | None = None  # `type:NAME`: only incidents of that type
 
     @property
     def days(self) -> int | None:
@@ -124,23 +125,25 @@ class StatsQuery:
         if self.since is None or self.days is None:
             return None
         start = self.since - timedelta(days=self.days)
-        return StatsQuery(self.window, self.severity, start, self.since)
+        return StatsQuery(self.window, self.severity, start, self.since, self.incident_type)
 
 
 def parse_stats_args(rest: str, now: datetime) -> StatsQuery:
-    """`[7d|30d|90d|all] [sev1-4]` in either order; anything else is one clear error."""
-    window, severity = None, None
+    """`[7d|30d|90d|all] [sev1-4] [type:TYPE]` in any order; anything else is one clear error."""
+    window, severity, kind = None, None, None
     for word in rest.lower().split():
         if word in WINDOWS and window is None:
             window = word
         elif re.fullmatch(r"sev[1-4]", word) and severity is None:
             severity = word
+        elif re.fullmatch(r"type:[a-z][a-z0-9_-]{0,39}", word) and kind is None:
+            kind = word.removeprefix("type:")
         else:
             raise IncidentError(f"`{word}` isn't understood here. Use: `{STATS_USAGE}`")
     window = window or DEFAULT_WINDOW
     days = WINDOWS[window]
     since = None if days is None else now - timedelta(days=days)
-    return StatsQuery(window=window, severity=severity, since=since)
+    return StatsQuery(window=window, severity=severity, since=since, incident_type=kind)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,19 @@ CHANNEL_ONLY = {
     "summary",
     "impact",
     "update",
+    "type",
+    "set",
+    "tasks",
     *MILESTONES,
 }
 ANYWHERE = {"declare", "actions", "done", "list", "stats", "help", "subscribe", "unsubscribe"}
 SUBCOMMANDS = CHANNEL_ONLY | ANYWHERE
 
 USAGE = {
-    "declare": "/incident declare [sev1-4] [--private] TITLE",
+    "declare": "/incident declare [sev1-4] [type:TYPE] [--private] TITLE",
+    "type": "/incident type TYPE",
+    "set": "/incident set FIELD VALUE",
+    "tasks": "/incident tasks",
     "decision": "/incident decision [at TIME] TEXT [because REASON]",
     "note": "/incident note [at TIME] TEXT",
     "summary": "/incident summary TEXT",
@@ -43,8 +49,8 @@ USAGE = {
     "done": "/incident done AI-N",
     "timeline": "/incident timeline",
     "postmortem": "/incident postmortem [TEMPLATE]",
-    "list": "/incident list",
-    "stats": "/incident stats [7d|30d|90d|all] [sev1-4]",
+    "list": "/incident list [type:TYPE]",
+    "stats": "/incident stats [7d|30d|90d|all] [sev1-4] [type:TYPE]",
     "subscribe": "/incident subscribe [NUMBER]",
     "unsubscribe": "/incident unsubscribe [NUMBER]",
     "help": "/incident help",
@@ -102,17 +108,21 @@ def split_because(text: str) -> tuple[str, str | None]:
     return text[: match.start()].strip(), text[match.end() :].strip() or None
 
 
-def parse_declare(rest: str) -> tuple[str | None, bool, str]:
-    """`[sevN] [--private] TITLE`, leading flags in any order -> (severity, private, title).
-
-    The title is kept exactly as typed (only the ends are trimmed)."""
+def parse_declare(rest: str) -> tuple[str | None, bool, str, str | None]:
+    """`[sevN] [type:TYPE] [--private] TITLE`, leading flags in any order ->
+    (severity, private, title, type). The title is kept exactly as typed (ends trimmed)."""
     severity: str | None = None
+    kind: str | None = None
     private = False
     title = rest.strip()
     while match := re.match(r"(\S+)(?:\s+|$)", title):
         word = match.group(1).lower()
         if re.fullmatch(r"sev\d+", word):
             severity = parse_severity(word)
+        elif word.startswith("type:") and kind is None:
+            kind = word.removeprefix("type:")
+            if not kind:
+                raise IncidentError(f"Missing type after `type:`. Use: {USAGE['declare']}")
         elif word == "--private":
             private = True
         elif word.startswith("--"):
@@ -120,7 +130,7 @@ def parse_declare(rest: str) -> tuple[str | None, bool, str]:
         else:
             break
         title = title[match.end() :]
-    return severity, private, title
+    return severity, private, title, kind
 
 
 _DUE = re.compile(r"(?:^|\s)due(?=\s|$)", re.IGNORECASE)

@@ -10,6 +10,7 @@ from bot.incidents.rules import OutOfOrder, parse_severity, parse_status
 from bot.incidents.service import refuse_if_blank
 from bot.models import ROLES
 from bot.parsing import parse_user
+from bot.playbook.fields import check_type
 from bot.slack.blocks import plural
 from bot.timeline.pages import timeline_page
 from handlers.commands import updates
@@ -20,14 +21,14 @@ STATE_WORDS = {"severity": parse_severity, "status": parse_status}
 
 
 def declare(inv: Invocation) -> Reply:
-    """`declare [sevN] [--private] TITLE`, or the modal when no title is typed."""
-    severity, private, title = parse_declare(inv.command.rest)
+    """`declare [sevN] [type:TYPE] [--private] TITLE`, or the modal when no title is typed."""
+    severity, private, title, kind = parse_declare(inv.command.rest)
     if not title:
         if inv.trigger_id is None:
             raise IncidentError(f"Missing title. Use: `{inv.command.usage}`")
-        return Reply(view=views.declare_modal(inv.channel))
+        return Reply(view=views.declare_modal(inv.channel, playbook=inv.service.playbook))
     incident, problems = inv.service.declare(
-        user=inv.user, title=title, severity=severity or "sev3", private=private
+        user=inv.user, title=title, severity=severity, private=private, incident_type=kind
     )
     return Reply(
         f"Incident {incident.number} declared: <#{incident.channel_id}>. You are the commander."
@@ -136,9 +137,16 @@ def milestone(inv: Invocation) -> Reply:
 
 
 def list_open(inv: Invocation) -> Reply:
-    """`list`: open incidents the person may see."""
+    """`list [type:TYPE]`: open incidents the person may see (of that type)."""
+    words = inv.command.rest.lower().split()
+    kind = words[0].removeprefix("type:") if words and words[0].startswith("type:") else None
+    if len(words) > 1 or (words and not kind):
+        raise IncidentError(f"Use: `{inv.command.usage}`")
+    if kind is not None:
+        kind = check_type(inv.service.playbook, kind)
     with inv.service.db.unit_of_work() as session:
         rows = incidents.open_incidents(session, inv.user)
+        rows = [i for i in rows if kind is None or i.type == kind]
         now = inv.service.now()
         body = messages.incident_list(rows, inv.service.settings.zone, now)
     return Reply(plural(len(rows), "open incident"), body)

@@ -9,6 +9,7 @@ from bot.models import MILESTONES
 from handlers.commands import (
     details,
     followups,
+    guided,
     help,
     lifecycle,
     postmortem,
@@ -28,6 +29,9 @@ SUBCOMMANDS: dict[str, Interpreter] = {
     "decision": lifecycle.decision,
     "summary": details.detail,
     "impact": details.detail,
+    "type": guided.set_type,
+    "set": guided.set_field,
+    "tasks": guided.tasks,
     "severity": lifecycle.change_state,
     "status": lifecycle.change_state,
     "role": lifecycle.role,

@@ -70,14 +70,14 @@ def test_every_problem_is_reported_with_its_line() -> None:
         "test.yml line 12: rule name `pages` is used twice (first line 3)",
         "test.yml line 13: alerts.rules[2].triage.channel must be a channel ID (C…) or #name",
         "test.yml line 15: alerts.rules[3].declare.type: `database` is not defined "
-        "(no `types:` section)",
+        "(no `incident_types:` section)",
         "test.yml line 16: alerts.rules[4]: unknown key `when` (name, match, declare, triage, "
         "ignore)",
         "test.yml line 18: alerts.rules[5].match.pagerduty: unknown key `colour` "
         "(service, urgency)",
         "test.yml line 19: alerts.rules[5].ignore must be `true`",
-        "test.yml line 20: unknown section `bogus` (known: alerts, types, fields, workflows, "
-        "status_page)",
+        "test.yml line 20: unknown section `bogus` (known: alerts, incident_types, "
+        "custom_fields, workflows, status_page)",
     ]
 
 
@@ -89,7 +89,7 @@ def test_yaml_syntax_and_duplicate_keys_name_their_line() -> None:
 
 
 def test_types_are_checked_against_the_types_section() -> None:
-    text = "types: {database: {}}\nalerts:\n  rules:\n    - declare: {type: %s}\n"
+    text = "incident_types: {database: {}}\nalerts:\n  rules:\n    - declare: {type: %s}\n"
     assert rules(text % "database").rules[0].incident_type == "database"
     assert problems(text % "network") == [
         "test.yml line 4: alerts.rules[0].declare.type: unknown incident type `network` "

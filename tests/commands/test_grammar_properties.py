@@ -124,7 +124,7 @@ def test_what_and_why_of_a_decision_come_back_exactly(what: str, why: str | None
 def test_a_title_comes_back_exactly_after_its_flags(flags: list[str], title: str) -> None:
     if re.match(r"(sev\d+|--)", title.strip(), re.IGNORECASE):
         title = "x " + title  # a title starting with a flag would be read as one
-    severity, private, parsed = parse_declare(" ".join([*flags, title]))
+    severity, private, parsed, _type = parse_declare(" ".join([*flags, title]))
     assert parsed == title.strip()
     assert private == ("--private" in flags)
     assert severity == next((f.lower() for f in reversed(flags) if f != "--private"), None)

@@ -48,6 +48,17 @@ def test_demo_runs_the_lifecycle_with_no_configuration(tmp_path: Path) -> None:
         "Weekly incident digest",
         "Incident stats · all time",
         '"time_to_detect": 600',
+        # guided response, from incident-bot.example.yml
+        "Incident 1 can't be resolved yet: set `region` first",
+        "Write the postmortem of incident 1",
+        "*Type:* database — Databases, replication, storage",
+        "user group S0DBAONCALL: @dana, @erin",
+        "@dana, @erin invited to #inc-2-primary-database-is-read-only",
+        "bookmark 'Database runbook' added",
+        "[webhook] POST /hook (signed): declared of incident 2, workflow sev1-call",
+        "☑ Check replication lag on the primary",
+        "✓ Check replication lag on the primary — @bob",
+        "(2 of 3 open)",
     ):
         assert seen in out, f"demo output lacks {seen!r}"
     assert "Traceback" not in out + result.stderr

@@ -32,7 +32,10 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
 def test_config_check_passes_the_shipped_example(tmp_path: Path) -> None:
     result = _run(["config", "check", str(ROOT / "incident-bot.example.yml")], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "OK (4 alert rules, 3 status page components)" in result.stdout
+    assert (
+        "OK (4 alert rules, 2 incident types, 3 custom fields, 3 workflows, "
+        "3 status page components)" in result.stdout
+    )
 
 
 def test_config_check_reports_every_problem_with_its_line(tmp_path: Path) -> None:

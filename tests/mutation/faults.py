@@ -29,6 +29,7 @@ class Fault:
 
 
 E2E = "tests/e2e"
+WORKFLOWS = "tests/workflows"
 PRIVACY = f"{E2E}/test_privacy.py"
 PAGE_PRIVACY = f"{PRIVACY}::test_a_private_timeline_page_is_shown_only_to_its_members"
 CAPTURE = f"{E2E}/test_capture.py"
@@ -698,5 +699,59 @@ FAULTS: list[Fault] = [
         "    if match := _PERSON_OR_CHANNEL.search(text):",
         "    if match := _PERSON_OR_CHANNEL.search(''):",
         ("tests/statuspage/test_rules.py",),
+    ),
+    # --- guided response: types, fields, workflows ----------------------------------------------
+    Fault(
+        "a workflow runs twice for one occurrence (no unique key)",
+        "bot/workflows/runner.py",
+        '.on_conflict_do_nothing(index_elements=["incident_id", "workflow", "occurrence"])',
+        "",
+        (
+            f"{WORKFLOWS}/test_exactly_once.py::test_the_same_occurrence_twice_runs_the_workflow_once",
+        ),
+    ),
+    Fault(
+        "a retried run redoes the steps already done",
+        "bot/workflows/runner.py",
+        "if str(index) not in state[name][1]",
+        "if True",
+        (f"{WORKFLOWS}/test_step_failures.py::test_a_transient_failure_retries_only_what_is_left",),
+    ),
+    Fault(
+        "templates may reach private attributes",
+        "bot/playbook/templates.py",
+        'if isinstance(attr, str) and attr.startswith("_"):',
+        "if False:",
+        (f"{WORKFLOWS}/test_config_check.py",),
+    ),
+    Fault(
+        "a field required at resolve does not block resolution",
+        "bot/incidents/service.py",
+        "guided.refuse_unready_resolution(incident, self.playbook)",
+        "pass",
+        (f"{WORKFLOWS}/test_types_and_fields.py",),
+    ),
+    Fault(
+        "webhooks signed with the wrong key",
+        "bot/workflows/delivery.py",
+        "hmac.new(secret.encode(), body",
+        "hmac.new(secret.encode()[:-1], body",
+        (f"{WORKFLOWS}/test_workflow_steps.py::test_declared_workflow_runs_each_step_kind_once",),
+    ),
+    Fault(
+        "a failing webhook reported on every attempt",
+        "bot/workflows/delivery.py",
+        'key = f"wfwebhook:{row.id}"',
+        'key = f"wfwebhook:{row.id}:{row.attempts}"',
+        (
+            f"{WORKFLOWS}/test_step_failures.py::test_failing_steps_are_reported_once_and_the_others_run",
+        ),
+    ),
+    Fault(
+        "conditions checked against the incident now, not as the change left it",
+        "bot/workflows/runner.py",
+        'facts = payload.get("facts") or {',
+        "facts = {",
+        (f"{WORKFLOWS}/test_triggers.py::test_change_triggers_run_matching_workflows_once_each",),
     ),
 ]

@@ -144,7 +144,9 @@ def test_no_incidents_and_bad_arguments(world: tuple[IncidentService, FakeSlack,
     for bad in ("stats 14d", "stats sev9", "stats 7d 30d"):
         with pytest.raises(IncidentError) as err:
             _run(service, bad, service.general)  # type: ignore[attr-defined]
-        assert err.value.message.endswith("Use: `/incident stats [7d|30d|90d|all] [sev1-4]`")
+        assert err.value.message.endswith(
+            "Use: `/incident stats [7d|30d|90d|all] [sev1-4] [type:TYPE]`"
+        )
 
 
 def test_comparison_over_enough_incidents(world: tuple[IncidentService, FakeSlack, Clock]) -> None:

@@ -187,9 +187,11 @@ class SlackDriver(PeopleEvents):
         block_id: str | None = None,
         selected_option: dict[str, Any] | str | None = None,
         picked: dict[str, str] | None = None,
+        checked: list[str] | None = None,
     ) -> DriverResponse:
         """A click (or selection) on an element of a message or of a view; `picked` is a user
-        or date pick ({"selected_user": U} or {"selected_date": D}).
+        or date pick ({"selected_user": U} or {"selected_date": D}); `checked` the option
+        values of a checkboxes element ticked after the click.
 
         With the fake, the element is looked up in the stored message/view: its block_id, type
         and value fill the action, and an action_id the user could not see is an error.
@@ -230,7 +232,13 @@ class SlackDriver(PeopleEvents):
             payload["response_url"] = response_url
         payload["actions"] = [
             p.action_obj(
-                action_id, block_id or found_block or "", element, value, selected_option, picked
+                action_id,
+                block_id or found_block or "",
+                element,
+                value,
+                selected_option,
+                picked,
+                checked,
             )
         ]
         answer = self._interaction(payload)

@@ -28,6 +28,15 @@ def users_info(ws: Workspace, args: Args) -> dict[str, Any]:
     return {"ok": True, "user": ws.user(args.str("user")).to_api(ws.team_id)}
 
 
+@api("usergroups.users.list")
+def usergroups_users_list(ws: Workspace, args: Args) -> dict[str, Any]:
+    """Slack's shape: {"ok": true, "users": [...]}; an unknown group is `no_such_subteam`."""
+    members = ws.usergroups.get(args.str("usergroup"))
+    if members is None:
+        raise SlackError("no_such_subteam")
+    return {"ok": True, "users": list(members)}
+
+
 @api("users.lookupByEmail")
 def users_lookup_by_email(ws: Workspace, args: Args) -> dict[str, Any]:
     email = args.str("email").lower()

@@ -130,6 +130,12 @@ class FakeSlack(WebApi):
             self.users[uid] = user
         return user
 
+    def add_usergroup(self, gid: str, members: Iterable[str]) -> str:
+        """A user group (S…) whose members usergroups.users.list names."""
+        with self.lock:
+            self.usergroups[gid] = list(members)
+        return gid
+
     def add_channel(
         self,
         name: str,

@@ -105,11 +105,22 @@ def action_obj(
     value: str | None,
     selected_option: dict[str, Any] | str | None,
     picked: dict[str, str] | None = None,
+    checked: list[str] | None = None,
 ) -> dict[str, Any]:
     """One entry of block_actions' `actions`, as Slack reports a click or a selection.
 
-    `picked` is a user or date pick: {"selected_user": U} or {"selected_date": YYYY-MM-DD}."""
+    `picked` is a user or date pick: {"selected_user": U} or {"selected_date": YYYY-MM-DD};
+    `checked`: the values of a checkboxes element's options that are ticked after the click."""
     element = element or {}
+    if checked is not None:
+        options = element.get("options") or []
+        return {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": "checkboxes",
+            "action_ts": event_ts(),
+            "selected_options": [o for o in options if o.get("value") in checked],
+        }
     if picked:
         kind = "users_select" if "selected_user" in picked else "datepicker"
         return {

@@ -65,6 +65,7 @@ METHOD_TIERS: dict[str, int] = {
     "reactions.add": 3,
     "reactions.remove": 2,
     "users.info": 4,
+    "usergroups.users.list": 2,
     "users.lookupByEmail": 3,
     "views.open": 4,
     "views.publish": 4,

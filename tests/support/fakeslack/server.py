@@ -84,12 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes many calls at once (workflow steps run concurrently); the stdlib's listen
+    # backlog of 5 would drop connections a real Slack accepts.
+    request_queue_size = 128
+
+
 class FakeSlackServer:
     """A ThreadingHTTPServer on 127.0.0.1 (ephemeral port) in a daemon thread."""
 
     def __init__(self, fake: FakeSlack) -> None:
         handler = type("BoundHandler", (_Handler,), {"fake": fake})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

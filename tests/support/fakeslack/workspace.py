@@ -106,6 +106,7 @@ class Workspace:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.files: dict[str, UploadedFile] = {}
         self.canvases: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}  # user group ID (S…) -> member user IDs
         self.ephemerals: list[dict[str, Any]] = []
         self.violations: list[str] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
