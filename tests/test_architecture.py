@@ -17,7 +17,7 @@ LAYERS = (
     ("ground floor", ("bot.config", "bot.db", "bot.models", "bot.clock", "bot.errors",
                       "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile",
                       "bot.alert_models", "bot.update_models", "bot.status_models",
-                      "bot.workflow_models", "bot.playbook")),
+                      "bot.workflow_models", "bot.drafting_models", "bot.playbook")),
     ("slack port", ("bot.slack",)),
     ("composition root and outbox", ("bot.wiring", "bot.outbox")),
     ("domains", ("bot.incidents", "bot.timeline", "bot.followups", "bot.stats",
