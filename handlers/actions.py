@@ -21,6 +21,7 @@ from bot.followups.service import FollowupService
 from bot.incidents import lifecycle, modals
 from bot.slack import ids
 from bot.slack.blocks import plain_when
+from bot.statuspage.service import PublicUpdates
 from bot.timeline.edit import TimelineEditor
 from bot.timeline.modals import timeline_edit_modal
 from bot.timeline.pages import page_for_viewer
@@ -80,7 +81,8 @@ def open_update_modal(body: dict[str, Any], action: dict[str, Any], context: Bol
     incidents, user, channel = service(context), user_of(body), action.get("value") or ""
     with user_errors(lambda line: incidents.slack.dm(user, line), "Post an update"):
         incident = incidents.members.require(channel, user, "/incident update")
-        incidents.slack.open_view(body["trigger_id"], update_modal(channel, incident))
+        offer = PublicUpdates(incidents).offer(incident)
+        incidents.slack.open_view(body["trigger_id"], update_modal(channel, incident, offer))
 
 
 def _card_change(body: dict[str, Any], context: BoltContext, change: Callable[..., Any]) -> None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import BoltContext
+from sqlalchemy.orm import Session
 
 from bot.comms.resolving import check_resolution, followup_lines, resolve
 from bot.comms.updates import check_next, check_update, record_update_form
 from bot.followups.items import check_item_text
 from bot.incidents.details import check_detail
 from bot.incidents.service import IncidentService
+from bot.models import Incident, TimelineEntry
 from bot.slack import ids
 from bot.slack.modals import metadata, value
 from bot.statuspage.components import catalogue
 from bot.statuspage.modals import submitted
+from bot.statuspage.publishing import add_public
 from bot.statuspage.rules import check_public_text, check_public_title
 from bot.statuspage.service import PublicUpdates
 from handlers.reply import field_errors, in_channel, service, user_errors
@@ -37,6 +41,8 @@ def detail_errors(view: dict[str, Any]) -> dict[str, str]:
 
 def update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:
     checks: dict[str, Callable[[str], object]] = {ids.UPDATE_INPUT: check_update}
+    if _public(view):
+        checks[ids.UPDATE_INPUT] = lambda text: check_public_text(check_update(text))
     if value(view, ids.NEXT_UPDATE_INPUT):
         checks[ids.NEXT_UPDATE_INPUT] = check_next
     return {**detail_errors(view), **field_errors(view, checks)}
@@ -48,23 +54,32 @@ def post_update(body: dict[str, Any], view: dict[str, Any], context: BoltContext
     channel = metadata(view).get("channel", "")
     text = value(view, ids.UPDATE_INPUT) or ""
     next_raw = value(view, ids.NEXT_UPDATE_INPUT)
-    with user_errors(in_channel(incidents.slack, channel, user), f"update {text}"):
-        incidents.change(
-            channel,
-            user,
-            "the update modal",
-            lambda s, i, now: record_update_form(
-                s,
-                i,
-                now=now,
-                user=user,
-                text=text,
-                status=value(view, ids.STATUS_INPUT),
-                summary=value(view, ids.SUMMARY_INPUT),
-                impact=value(view, ids.IMPACT_INPUT),
-                next_in=check_next(next_raw) if next_raw else None,
-            ),
+    public = _public(view)
+
+    def apply(session: Session, incident: Incident, now: datetime) -> TimelineEntry:
+        entry = record_update_form(
+            session,
+            incident,
+            now=now,
+            user=user,
+            text=text,
+            status=value(view, ids.STATUS_INPUT),
+            summary=value(view, ids.SUMMARY_INPUT),
+            impact=value(view, ids.IMPACT_INPUT),
+            next_in=check_next(next_raw) if next_raw else None,
+            public=public,
         )
+        if public:
+            add_public(session, incident, now=now, text=text)
+        return entry
+
+    with user_errors(in_channel(incidents.slack, channel, user), f"update {text}"):
+        incidents.change(channel, user, "the update modal", apply)
+
+
+def _public(view: dict[str, Any]) -> bool:
+    """The update modal's "Also publish on the status page" box is ticked."""
+    return "public" in (value(view, ids.PUBLIC_INPUT) or [])
 
 
 def resolve_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, StaticSelectElement
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot.models import STATUSES, SUMMARY_MAX, Incident
@@ -34,9 +43,32 @@ def _text(
     )
 
 
-def update_modal(channel: str, incident: Incident) -> View:
+FIRST_PUBLIC_HINT = (
+    "To publish on the status page too, type `/incident update --public TEXT`: an incident's "
+    "first public update asks for its public title and the affected components."
+)
+
+
+def _public_blocks(public: str | None) -> list[Block]:
+    """ "later": a checkbox to publish this update too; "first": how to publish (the first
+    public update needs its confirmation); None: nothing (no status page, or private)."""
+    if public == "later":
+        box = Option(text="Also publish this update on the status page", value="public")
+        element = CheckboxesElement(action_id=ids.PUBLIC_INPUT, options=[box])
+        return [
+            InputBlock(
+                block_id=ids.PUBLIC_INPUT, label="Status page", optional=True, element=element
+            )
+        ]
+    if public == "first":
+        return [ContextBlock(elements=[MarkdownTextObject(text=FIRST_PUBLIC_HINT)])]
+    return []
+
+
+def update_modal(channel: str, incident: Incident, public: str | None = None) -> View:
     """Post a stakeholder update: what to say, and the status, summary and impact as they
-    are now (changed here, changed on the incident), and when the next update comes."""
+    are now (changed here, changed on the incident), and when the next update comes;
+    `public` says what it offers for the status page (see _public_blocks)."""
     statuses = [Option(text=s, value=s) for s in STATUSES if s != "resolved"]
     current = next((o for o in statuses if o.value == incident.status), None)
     return modal(
@@ -63,6 +95,7 @@ def update_modal(channel: str, incident: Incident) -> View:
                 most=10,
                 hint="Like 30m or 2h: you are reminded then instead of at the usual cadence.",
             ),
+            *_public_blocks(public),
         ],
         channel=channel,
     )

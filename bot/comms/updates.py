@@ -95,9 +95,11 @@ def record_update_form(
     summary: str | None = None,
     impact: str | None = None,
     next_in: int | None = None,
+    public: bool = False,
 ) -> TimelineEntry:
     """The update modal: the status, summary and impact it changed are recorded on the
-    timeline and shown on the card and topic; the channel sees one message, the update."""
+    timeline and shown on the card and topic; the channel sees one message, the update
+    (`public`: the caller also put it on the status page)."""
     changed = False
     if status and status != incident.status:
         change_state(session, incident, now=now, user=user, field="status", value=status)
@@ -109,7 +111,9 @@ def record_update_form(
     if changed:
         publishing.record_card(session, incident, now)
         publishing.record_topic(session, incident, now)
-    return record_update(session, incident, now=now, user=user, text=text, next_in=next_in)
+    return record_update(
+        session, incident, now=now, user=user, text=text, next_in=next_in, public=public
+    )
 
 
 def latest_update(session: Session, incident_id: int) -> IncidentUpdate | None:

@@ -74,4 +74,5 @@ INCIDENT_INPUT = "incident"
 PUBLIC_UPDATE_MODAL = "public_update_modal"
 PUBLIC_TITLE_INPUT = "public_title"
 PUBLIC_TEXT_INPUT = "public_text"
+PUBLIC_INPUT = "also_public"  # the update modal's "Also publish on the status page" checkbox
 COMPONENT_IMPACT_INPUT = "component_impact"  # block_id prefix: f"{...}:{component id}"

@@ -96,6 +96,36 @@ def publish(
     return _update(session, incident, public, now=now, user=user, text=text)
 
 
+def offer(session: Session, incident: Incident, enabled: bool) -> str | None:
+    """What the update modal offers: "later" (publish this one too), "first" (how to: the
+    first public update is typed, then confirmed) or None (no status page, private, closed)."""
+    if not enabled or incident.private or not incident.is_open:
+        return None
+    return "later" if public_side(session, incident) is not None else "first"
+
+
+def add_public(session: Session, incident: Incident, *, now: datetime, text: str) -> str:
+    """The status page's copy of an update of an incident already public (the stakeholder
+    update itself is the caller's); returns the text as published."""
+    refuse_private(incident)
+    public = public_side(session, incident)
+    if public is None:
+        raise IncidentError("The first public update needs its confirmation: run it again.")
+    return _add(session, incident, public, now=now, text=text)
+
+
+def _add(
+    session: Session, incident: Incident, public: StatusIncident, *, now: datetime, text: str
+) -> str:
+    body = check_public_text(text)
+    changes.after_commit(session)
+    status = incident.status if incident.status in ONGOING_STATUSES else "investigating"
+    session.add(
+        StatusUpdate(incident=public, public_id=uuid.uuid4().hex, at=now, status=status, body=body)
+    )
+    return body
+
+
 def _update(
     session: Session,
     incident: Incident,
@@ -105,12 +135,7 @@ def _update(
     user: str,
     text: str,
 ) -> TimelineEntry:
-    body = check_public_text(text)
-    changes.after_commit(session)
-    status = incident.status if incident.status in ONGOING_STATUSES else "investigating"
-    session.add(
-        StatusUpdate(incident=public, public_id=uuid.uuid4().hex, at=now, status=status, body=body)
-    )
+    body = _add(session, incident, public, now=now, text=text)
     # The same words are the stakeholder update: posted in the channel, under the
     # announcement and to the subscribers (one message in the channel, not two).
     return record_update(session, incident, now=now, user=user, text=body, public=True)

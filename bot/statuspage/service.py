@@ -8,6 +8,7 @@ from slack_sdk.models.views import View
 from bot.errors import IncidentError
 from bot.incidents import lifecycle
 from bot.incidents.service import IncidentService
+from bot.models import Incident
 from bot.statuspage import publishing
 from bot.statuspage.components import catalogue
 from bot.statuspage.modals import confirmation_modal
@@ -60,3 +61,9 @@ class PublicUpdates:
                 s, i, now=now, user=user, title=title, affected=affected, text=text, known=known
             ),
         )
+
+    def offer(self, incident: Incident) -> str | None:
+        """What the update modal offers for the status page (see publishing.offer)."""
+        enabled = self.incidents.settings.INCIDENT_STATUS_PAGE
+        with self.incidents.db.unit_of_work() as session:
+            return publishing.offer(session, incident, enabled)

@@ -8,6 +8,7 @@ from bot.comms.resolving import resolve
 from bot.comms.updates import record_update
 from bot.errors import IncidentError
 from bot.incidents.rules import OutOfOrder
+from bot.statuspage.service import PublicUpdates
 from handlers.commands.grammar import USAGE, parse_update, split_at
 from handlers.commands.invocation import Invocation, Reply
 from handlers.commands.public import publish
@@ -23,7 +24,8 @@ def update(inv: Invocation) -> Reply:
         if inv.trigger_id is None:
             raise IncidentError(f"Missing text. Use: `{usage}`")
         incident = inv.service.members.require(inv.channel, inv.user, usage)
-        return Reply(view=modals.update_modal(inv.channel, incident))
+        offer = PublicUpdates(inv.service).offer(incident)
+        return Reply(view=modals.update_modal(inv.channel, incident, offer))
     inv.service.change(
         inv.channel,
         inv.user,

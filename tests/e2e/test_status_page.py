@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from bot.slack import ids
 from bot.status_models import StatusIncident, StatusUpdate
+from tests.support.harness import SlackHarness
 from tests.support.statuspage import (
     PAGES,
     first_public_update,
     get,
     later_public_update,
     opened_views,
+    published,
     start_status_page,
 )
 
@@ -257,3 +259,52 @@ def test_a_publish_by_another_replica_shows_within_a_second(
     slack.fake.wait_for(lambda f: body in get(slack.url, "/status").text, what="the new update")
     assert time.monotonic() - started < 2.0
     assert get(slack.url, "/status", {"If-None-Match": tag}).status == 200
+
+
+def _update_modal(slack: SlackHarness, channel: str) -> dict[str, Any]:
+    def opened() -> list[Any]:
+        calls = slack.fake.calls_to("views.open")
+        return [c.args["view"] for c in calls if c.args["view"]["callback_id"] == ids.UPDATE_MODAL]
+
+    before = len(opened())
+    slack.command("update", channel=channel)
+    slack.fake.wait_for(lambda f: len(opened()) > before, what="the update modal")
+    return opened()[-1]
+
+
+def test_the_update_modal_publishes_once_the_incident_is_public(
+    make_slack: Any, tmp_path: Path
+) -> None:
+    slack = start_status_page(make_slack, tmp_path)
+    channel = slack.declare("Acme ledger db-7 failover")
+    private = slack.declare("Secret thing", flags="--private")
+    assert ids.PUBLIC_INPUT not in json.dumps(_update_modal(slack, private)), "private: no offer"
+    before = json.dumps(_update_modal(slack, channel))
+    assert ids.PUBLIC_INPUT not in before and "/incident update --public TEXT" in before
+    first_public_update(slack, channel, title="Card payments fail", text="Investigating.")
+    view = _update_modal(slack, channel)
+    assert ids.PUBLIC_INPUT in json.dumps(view), "public now: the box is offered"
+    ticked = {"type": "checkboxes", "selected_options": [{"value": "public"}]}
+    values = {
+        ids.UPDATE_INPUT: {
+            ids.UPDATE_INPUT: {"type": "plain_text_input", "value": "A fix is out."}
+        },
+        ids.PUBLIC_INPUT: {ids.PUBLIC_INPUT: ticked},
+    }
+    answer = slack.driver.view_submission(
+        ids.UPDATE_MODAL, values, private_metadata=view["private_metadata"]
+    )
+    assert answer.status == 200 and not answer.text, answer.text
+    published(slack, channel, "A fix is out.")
+    assert "A fix is out." in get(slack.url, "/status").text
+    plain = {
+        ids.UPDATE_INPUT: {
+            ids.UPDATE_INPUT: {"type": "plain_text_input", "value": "Internal only."}
+        }
+    }
+    slack.driver.view_submission(ids.UPDATE_MODAL, plain, private_metadata=view["private_metadata"])
+    slack.fake.wait_for(
+        lambda f: any("Internal only." in str(c.args) for c in f.calls_to("chat.postMessage"))
+    )
+    slack.idle()
+    assert "Internal only." not in get(slack.url, "/status").text, "unticked: not public"
