@@ -661,7 +661,7 @@ FAULTS: list[Fault] = [
     Fault(
         "status page cache kept after a publish",
         "bot/statuspage/http.py",
-        "key = (path, page, version, components,",
+        "key = (path, page, self.version(), components,",
         "key = (path, page, 0, components,",
         (STATUS_CACHE,),
     ),
