@@ -16,6 +16,7 @@ from tests.support.dbs import (
     skip_or_fail_without_pg,
     truncate_all,
 )
+from tests.support.fake_openai import FakeOpenAI
 from tests.support.fakeslack import FakeSlack
 from tests.support.harness import SlackHarness
 from tests.support.scheduling import people
@@ -84,3 +85,10 @@ def fake() -> Iterator[Any]:
     with FakeSlack() as running:
         people(running)
         yield running
+
+
+@pytest.fixture
+def openai_server() -> Iterator[Any]:
+    """A local OpenAI-compatible server over HTTP (tests.support.fake_openai)."""
+    with FakeOpenAI.running() as server:
+        yield server

@@ -1,5 +1,7 @@
 """Catch-up on join: whoever joins an incident channel after the declaration gets, only for
-them, where the incident stands. Deterministic: built from the database, no model."""
+them, where the incident stands. Deterministic: built from the database. With a model
+configured, a second message follows: two sentences of what happened so far, each with the
+times of the timeline entries it rests on (bot.drafting.so_far)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.clock import human_duration
 from bot.comms.updates import latest_update
+from bot.drafting.ai import DraftFailure
+from bot.drafting.so_far import so_far
 from bot.errors import SlackFailure
 from bot.followups.items import ref
 from bot.incidents import lifecycle as incidents
@@ -39,6 +43,7 @@ def catch_up(deps: Deps, channel: str, user: str) -> bool:
         if incident is None or user in (incident.members or []):
             return False
         text, blocks = catch_up_message(session, incident, deps.clock(), deps.settings.zone)
+        incident_id = incident.id
     try:
         deps.notifier.ephemeral(channel, user, text, blocks)
     except SlackFailure as exc:
@@ -46,7 +51,38 @@ def catch_up(deps: Deps, channel: str, user: str) -> bool:
             raise  # the join event is not acked: Slack delivers it again, and it is retried
         log.warning("no catch-up for %s in %s: %s", user, channel, exc.code)
         return False  # refused for good: the join must still be recorded
+    if deps.settings.OPENAI_API_KEY:
+        _so_far(deps, channel, user, incident_id)
     return True
+
+
+def _so_far(deps: Deps, channel: str, user: str, incident_id: int) -> None:
+    """The model's cited sentences, only for the person who joined; nothing when it fails."""
+    try:
+        sentences = so_far(deps.db, deps.settings, incident_id)
+    except DraftFailure as exc:
+        log.info("no model catch-up for incident id %s: %s", incident_id, exc.reason)
+        return
+    except Exception:
+        log.exception("model catch-up failed for incident id %s", incident_id)
+        return
+    if not sentences:
+        return
+    zone = deps.settings.zone
+    said = " ".join(
+        f"{_escaped(s.text)} _({', '.join(when(at, zone) for at in s.cited)})_" for s in sentences
+    )
+    model = deps.settings.INCIDENT_AI_MODEL
+    text = f":crystal_ball: *So far*, as `{model}` reads the timeline: {said}"
+    try:
+        deps.notifier.ephemeral(channel, user, clip(text), [section(clip(text))])
+    except SlackFailure as exc:
+        log.warning("no model catch-up for %s in %s: %s", user, channel, exc.code)
+
+
+def _escaped(text: str) -> str:
+    """Model text as plain text in Slack: no mention, link or broadcast it could make."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def catch_up_message(

@@ -35,7 +35,7 @@ NARRATIVE_KEYS = (
     "went_wrong",
     "got_lucky",
 )
-_CLAIM_SCHEMA = {
+CLAIM_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["text", "citations"],
@@ -48,7 +48,7 @@ NARRATIVE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": list(NARRATIVE_KEYS),
-    "properties": {key: {"type": "array", "items": _CLAIM_SCHEMA} for key in NARRATIVE_KEYS},
+    "properties": {key: {"type": "array", "items": CLAIM_SCHEMA} for key in NARRATIVE_KEYS},
 }
 DIGEST_SCHEMA: dict[str, Any] = {
     "type": "object",

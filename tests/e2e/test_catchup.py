@@ -3,7 +3,9 @@ ephemeral summary of where it stands; the people the bot invited do not. Over si
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,7 +16,8 @@ from bot.db import Database
 from bot.followups.items import add_action_item, close_action_item
 from bot.incidents import lifecycle
 from bot.incidents.details import set_detail
-from bot.models import ActionItem, Incident
+from bot.models import ActionItem, Incident, PromptAudit
+from tests.support.fake_openai import FakeOpenAI, Reply, error_reply, json_reply, request_data
 from tests.support.harness import SlackHarness
 from tests.support.seen import settle
 
@@ -161,3 +164,55 @@ def test_a_failed_catch_up_is_retried_and_a_refused_one_still_records_the_join(
     with slack.deps.db.unit_of_work() as session:
         members = session.scalars(select(Incident.members)).one()
     assert "U3" in members and "U4" in members
+
+
+def test_with_a_model_a_latecomer_also_gets_two_cited_sentences(
+    make_slack: Callable[..., Any], openai_server: FakeOpenAI
+) -> None:
+    slack = make_slack(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.url)
+    channel = slack.declare("Checkout down")
+    _type(slack, "note error rate at 40% password=hunter2-secret", channel)
+    _type(slack, "decision Roll back 4.2 because errors began with it", channel)
+
+    def answer(body: dict[str, Any]) -> Reply:
+        timeline = request_data(body)["timeline"]
+        note = next(e["id"] for e in timeline if "error rate" in e["text"])
+        return json_reply(
+            {
+                "sentences": [
+                    {"text": "Checkout failed at 40% <!channel> errors.", "citations": [note]},
+                    {"text": "The CEO approved a refund.", "citations": [99999]},  # uncited
+                ]
+            }
+        )
+
+    openai_server.push(answer)
+    _join(slack, "U3", channel)
+    slack.fake.wait_for(
+        lambda f: any("So far" in c.args["text"] for c in f.calls_to("chat.postEphemeral")),
+        what="the model's catch-up",
+    )
+    (said,) = [
+        c.args for c in slack.fake.calls_to("chat.postEphemeral") if "So far" in c.args["text"]
+    ]
+    assert said["user"] == "U3"
+    assert "Checkout failed at 40% &lt;!channel&gt; errors." in said["text"]
+    assert "<!date^" in said["text"], "the cited entry's time, in the reader's zone"
+    assert "CEO" not in said["text"], "a sentence citing nothing real is not shown"
+    assert "hunter2-secret" not in str(openai_server.requests), "redacted before it is sent"
+    with slack.deps.db.unit_of_work() as session:
+        purposes = list(session.scalars(select(PromptAudit.purpose)))
+    assert purposes == ["catch-up"]
+
+
+def test_a_failing_model_leaves_the_plain_catch_up(
+    make_slack: Callable[..., Any], openai_server: FakeOpenAI
+) -> None:
+    slack = make_slack(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.url)
+    channel = slack.declare("Checkout down")
+    for _ in range(3):  # the SDK retries a 500 twice
+        openai_server.push(error_reply(500))
+    _join(slack, "U3", channel)
+    slack.fake.wait_for(lambda f: _catch_ups(slack), what="the catch-up")
+    slack.idle()
+    assert not [c for c in slack.fake.calls_to("chat.postEphemeral") if "So far" in c.args["text"]]

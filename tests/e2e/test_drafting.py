@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.models import Postmortem, PromptAudit
@@ -121,12 +120,6 @@ def test_canvas_mode_creates_then_edits_and_falls_back_to_a_file(
     assert slack.fake.calls_to("files.completeUploadExternal")
     notes = str(slack.fake.calls_to("chat.postMessage")[-1].args["blocks"])
     assert "canvas_disabled_user_team" in notes and "attached as a file" in notes
-
-
-@pytest.fixture
-def openai_server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI.running() as server:
-        yield server
 
 
 def test_ai_draft_through_slack_and_the_fallback_line(
