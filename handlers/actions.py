@@ -59,7 +59,9 @@ def resolve(body: dict[str, Any], context: BoltContext) -> None:
     incidents, user, channel = service(context), user_of(body), channel_id(body)
     with user_errors(in_channel(incidents.slack, channel, user), "Resolve"):
         incident = incidents.members.require(channel, user, CARD)
-        incidents.slack.open_view(body["trigger_id"], resolve_modal(channel, incident.number))
+        fields = modals.resolve_field_inputs(incidents.playbook, incident.fields or {})
+        view = resolve_modal(channel, incident.number, fields)
+        incidents.slack.open_view(body["trigger_id"], view)
 
 
 def announce_subscribe(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:

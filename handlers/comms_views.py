@@ -15,6 +15,8 @@ from bot.comms.resolving import check_resolution, followup_lines, resolve
 from bot.comms.updates import check_next, check_update, record_update_form
 from bot.followups.items import check_item_text
 from bot.incidents.details import check_detail
+from bot.incidents.guided import set_fields
+from bot.incidents.modals import read_guided
 from bot.incidents.service import IncidentService
 from bot.models import Incident, TimelineEntry
 from bot.slack import ids
@@ -87,28 +89,27 @@ def resolve_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str
         for line in followup_lines(text):
             check_item_text(line)
 
-    return field_errors(view, {ids.RESOLUTION_INPUT: check_resolution, ids.FOLLOWUPS_INPUT: items})
+    checks = {ids.RESOLUTION_INPUT: check_resolution, ids.FOLLOWUPS_INPUT: items}
+    return {**field_errors(view, checks), **read_guided(view, incidents.playbook)[2]}
 
 
 def resolve_incident(body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """The resolve modal: what fixed it and the follow-ups, with the resolution."""
     incidents, user = service(context), user_of(body)
     channel = metadata(view).get("channel", "")
-    with user_errors(in_channel(incidents.slack, channel, user), "resolved"):
-        incidents.change(
-            channel,
-            user,
-            "the Resolve button",
-            lambda s, i, now: resolve(
-                s,
-                i,
-                now=now,
-                user=user,
-                at=now,
-                summary=value(view, ids.RESOLUTION_INPUT) or "",
-                followups=followup_lines(value(view, ids.FOLLOWUPS_INPUT)),
-            ),
+    playbook = incidents.playbook
+    _kind, fields, _errors = read_guided(view, playbook)
+
+    def apply(session: Session, incident: Incident, now: datetime) -> TimelineEntry:
+        set_fields(session, incident, playbook, now=now, user=user, values=fields)
+        summary = value(view, ids.RESOLUTION_INPUT) or ""
+        followups = followup_lines(value(view, ids.FOLLOWUPS_INPUT))
+        return resolve(
+            session, incident, now=now, user=user, at=now, summary=summary, followups=followups
         )
+
+    with user_errors(in_channel(incidents.slack, channel, user), "resolved"):
+        incidents.change(channel, user, "the Resolve button", apply)
 
 
 def public_update_errors(view: dict[str, Any], incidents: IncidentService) -> dict[str, str]:

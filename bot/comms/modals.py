@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
@@ -101,8 +103,9 @@ def update_modal(channel: str, incident: Incident, public: str | None = None) ->
     )
 
 
-def resolve_modal(channel: str, number: int) -> View:
-    """Resolve: what fixed it (the resolution summary), and follow-ups, one per line."""
+def resolve_modal(channel: str, number: int, fields: Sequence[Block] = ()) -> View:
+    """Resolve: what fixed it (the resolution summary), follow-ups one per line, and the
+    custom fields required at resolve that are still empty (`fields`)."""
     return modal(
         ids.RESOLVE_MODAL,
         f"Resolve incident {number}"[:24],
@@ -116,6 +119,7 @@ def resolve_modal(channel: str, number: int) -> View:
                 most=FOLLOWUPS_MAX,
                 hint="One per line; each becomes an action item (owners and dates later).",
             ),
+            *fields,
         ],
         channel=channel,
     )

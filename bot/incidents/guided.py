@@ -71,6 +71,34 @@ def set_field(
     )
 
 
+def set_fields(
+    session: Session,
+    incident: Incident,
+    playbook: Playbook,
+    *,
+    now: datetime,
+    user: str,
+    values: dict[str, Any],
+) -> None:
+    """Fields filled in a modal (already checked by it), each a note on the timeline."""
+    for name, value in values.items():
+        field = playbook.custom_fields.get(name)
+        if field is None or (incident.fields or {}).get(name) == value:
+            continue
+        incident.fields = {**(incident.fields or {}), name: value}
+        text = f"{field_label(name, field)} set to {shown(field, value)}"
+        add_entry(
+            session,
+            incident,
+            at=now,
+            kind="note",
+            text=text,
+            author=user,
+            now=now,
+            source=FIELD_SOURCE,
+        )
+
+
 def refuse_unready_resolution(incident: Incident, playbook: Playbook) -> None:
     """A field required at resolve blocks resolution, naming what is missing."""
     names = missing(playbook, incident.fields or {}, "resolve")

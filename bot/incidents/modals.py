@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.errors import IncidentError
 from bot.models import SEVERITIES, SUMMARY_MAX, TITLE_MAX
-from bot.playbook.fields import parse_value
+from bot.playbook.fields import missing, parse_value
 from bot.playbook.models import CustomField, Playbook, field_label
 from bot.slack import ids
 from bot.slack.modals import modal, value
@@ -132,6 +132,19 @@ def read_guided(
         except IncidentError as exc:
             errors[block_id] = exc.message
     return kind if kind in playbook.incident_types else None, fields, errors
+
+
+def resolve_field_inputs(playbook: Playbook, values: dict[str, Any]) -> list[Block]:
+    """The fields required at resolve that have no value yet: asked in the resolve modal."""
+    return [
+        InputBlock(
+            block_id=f"{ids.FIELD_INPUT}:{name}",
+            label=field_label(name, field)[:2000],
+            element=_field_element(f"{ids.FIELD_INPUT}:{name}", field),
+        )
+        for name in missing(playbook, values, "resolve")
+        if (field := playbook.custom_fields[name])
+    ][:80]
 
 
 def _field_element(action_id: str, field: CustomField) -> object:

@@ -7,6 +7,7 @@ from bot.comms import modals
 from bot.comms.resolving import resolve
 from bot.comms.updates import record_update
 from bot.errors import IncidentError
+from bot.incidents.modals import resolve_field_inputs
 from bot.incidents.rules import OutOfOrder
 from bot.statuspage.service import PublicUpdates
 from handlers.commands.grammar import USAGE, parse_update, split_at
@@ -41,7 +42,8 @@ def resolved(inv: Invocation, rest: str | None = None) -> Reply:
     raw_at, summary = split_at(inv.command.rest if rest is None else rest)
     if raw_at is None and not summary and inv.trigger_id is not None:
         incident = inv.service.members.require(inv.channel, inv.user, usage)
-        return Reply(view=modals.resolve_modal(inv.channel, incident.number))
+        fields = resolve_field_inputs(inv.service.playbook, incident.fields or {})
+        return Reply(view=modals.resolve_modal(inv.channel, incident.number, fields))
     typed = inv.service.read_at(raw_at, inv.user)
     at = typed.at if typed else inv.service.now()
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import export
 from bot.drafting.render import render_markdown_many
 from bot.models import Incident
+from bot.slack import ids
 from tests.support.guided import TYPES_AND_FIELDS, card, incident, reply_after, start
 from tests.support.harness import SlackHarness
 
@@ -53,7 +54,7 @@ def test_set_fields_validated_shown_exported_and_required_at_resolve(
     )
     assert "not a link" in reply_after(slack, "set ticket nowhere", channel)
     # Required at resolve: resolution is refused, naming what is missing; nothing changes.
-    line = reply_after(slack, "resolved", channel)
+    line = reply_after(slack, "resolved the replica caught up", channel)
     assert line.startswith("Incident 1 can't be resolved yet: set `region` first")
     assert incident(slack).is_open
 
@@ -70,7 +71,7 @@ def test_set_fields_validated_shown_exported_and_required_at_resolve(
     # The four run concurrently (each after its ack): wait for the card to show them all.
     slack.fake.wait_for(lambda f: all(w in card(slack, channel) for w in wanted))
 
-    slack.command("resolved", channel=channel)
+    slack.command("resolved the replica caught up", channel=channel)
     slack.fake.wait_for(lambda f: any("Marked resolved" in p for p in slack.posts(channel)))
     number = incident(slack).id
     with slack.deps.db.unit_of_work() as session:
@@ -160,3 +161,31 @@ def test_declare_modal_asks_type_and_fields(make_slack: Make, tmp_path: Path) ->
         "services": ["api", "web"],
         "ticket": "https://t.example.com/1",
     }
+
+
+def test_the_resolve_modal_asks_for_the_fields_required_at_resolve(
+    make_slack: Make, tmp_path: Path
+) -> None:
+    slack = start(make_slack, tmp_path, TYPES_AND_FIELDS)
+    channel = slack.declare("Replica lag")
+    slack.command("resolved", channel=channel)
+    slack.fake.wait_for(lambda f: f.calls_to("views.open"), what="the resolve modal")
+    view = slack.fake.calls_to("views.open")[-1].args["view"]
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert "field:region" in blocks and not blocks["field:region"].get("optional")
+    assert "field:services" not in blocks, "only what resolving needs"
+    region = {"type": "static_select", "selected_option": {"value": "eu-west"}}
+    values = {
+        ids.RESOLUTION_INPUT: {
+            ids.RESOLUTION_INPUT: {"type": "plain_text_input", "value": "Replica caught up"}
+        },
+        "field:region": {"field:region": region},
+    }
+    answer = slack.driver.view_submission(
+        ids.RESOLVE_MODAL, values, private_metadata=view["private_metadata"]
+    )
+    assert answer.status == 200 and not answer.text, answer.text
+    slack.fake.wait_for(lambda f: any("Marked resolved" in p for p in slack.posts(channel)))
+    resolved = incident(slack)
+    assert (resolved.fields, resolved.resolution) == ({"region": "eu-west"}, "Replica caught up")
+    assert not resolved.is_open
