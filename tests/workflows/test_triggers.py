@@ -111,7 +111,7 @@ def test_change_triggers_run_matching_workflows_once_each(make_slack: Make, tmp_
     _wait_ran(slack, "security-type")
     assert "security response engaged" in slack.posts(channel)
 
-    _type(slack, "resolved", channel)
+    _type(slack, "resolved the session store failed over", channel)
     _wait_ran(slack, "postmortem-owed")
     with slack.deps.db.unit_of_work() as session:
         (item,) = session.scalars(select(ActionItem)).all()
