@@ -24,6 +24,7 @@ USERS = {
     "U0DANA": "dana",
     "U0ERIN": "erin",
 }
+NAMES = {**USERS, "U0BOT": "incident-bot"}  # as people see them, the bot included
 # usergroups.users.list: the example config's database on-call group
 USERGROUPS = {"S0DBAONCALL": ["U0DANA", "U0ERIN"]}
 # users.info: each person's name and Slack time zone (times they type are read in it)
@@ -88,7 +89,7 @@ class DemoSlack:
     def readable(self, text: str) -> str:
         text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
         text = re.sub(
-            r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + USERS.get(m[1], m[1]), text
+            r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + NAMES.get(m[1], m[1]), text
         )
         text = re.sub(
             r"<#(C[A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "#" + self.channels.get(m[1], m[1]), text
