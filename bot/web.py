@@ -27,6 +27,7 @@ from bot.hooks import Hooks
 from bot.stats.metrics import exposition
 from bot.statuspage.http import StatusPage, not_found
 from bot.wiring import Deps
+from bot.wsgi import plain
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
         if path == "/healthz" and is_get:
             ok = deps.db.ping()
             status = "200 OK" if ok else "503 Service Unavailable"
-            return _answer(start_response, status, b"ok\n" if ok else b"database unavailable\n")
+            return plain(start_response, status, b"ok\n" if ok else b"database unavailable\n")
         if path == "/metrics" and is_get and metrics is not None:
             return metrics(environ, start_response)
         if path.startswith("/hooks/"):
@@ -80,7 +81,7 @@ def wsgi_app(app: App, deps: Deps, *, slack_events: bool = True) -> WsgiApp:
         if path == "/status" or path.startswith("/status/"):
             return status_page(environ, start_response)  # public (bot.statuspage)
         if slack is None:  # Socket Mode: Slack's requests come over the WebSocket
-            return _answer(start_response, "404 Not Found", b"not found\n")
+            return plain(start_response, "404 Not Found", b"not found\n")
         return slack(environ, start_response)
 
     return application
@@ -103,7 +104,7 @@ def slack_gate(inner: WsgiApp, signing_secret: str) -> WsgiApp:
                 environ.get("REMOTE_ADDR", "?"),
                 refusal.reason,
             )
-            return _answer(start_response, refusal.status, refusal.reason.encode() + b"\n")
+            return plain(start_response, refusal.status, refusal.reason.encode() + b"\n")
         environ = {**environ, "wsgi.input": BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         return inner(environ, start_response)
 
@@ -172,7 +173,7 @@ def metrics_endpoint(deps: Deps) -> WsgiApp:
             if not (hmac.compare_digest(given, expected) and scheme.lower() == "bearer"):
                 challenge = [("WWW-Authenticate", 'Bearer realm="metrics"')]
                 refusal = b"bearer token needed\n"
-                return _answer(start_response, "401 Unauthorized", refusal, challenge)
+                return plain(start_response, "401 Unauthorized", refusal, challenge)
         body, content_type = exposition(deps)
         start_response("200 OK", [("Content-Type", content_type)])
         return [body]
@@ -187,7 +188,7 @@ def metrics_only_app(deps: Deps) -> WsgiApp:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
             return metrics(environ, start_response)
-        return _answer(start_response, "404 Not Found", b"Not Found\n")
+        return plain(start_response, "404 Not Found", b"Not Found\n")
 
     return application
 
@@ -219,20 +220,3 @@ def start_metrics_listener(deps: Deps) -> Callable[[], None]:
         thread.join(timeout=5)
 
     return stop
-
-
-def _answer(
-    start_response: Callable[..., Any],
-    status: str,
-    body: bytes,
-    headers: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    start_response(
-        status,
-        [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            *(headers or []),
-        ],
-    )
-    return [body]

@@ -15,7 +15,7 @@ MAX_LINES = 300
 # Lower layers never import higher ones; a layer is named by module prefixes.
 LAYERS = (
     ("ground floor", ("bot.config", "bot.db", "bot.models", "bot.clock", "bot.errors",
-                      "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile",
+                      "bot.telemetry", "bot.parsing", "bot.migrate", "bot.configfile", "bot.wsgi",
                       "bot.alert_models", "bot.update_models", "bot.status_models",
                       "bot.workflow_models", "bot.drafting_models", "bot.playbook")),
     ("slack port", ("bot.slack",)),

@@ -27,6 +27,7 @@ from wsgiref.util import application_uri
 from bot.statuspage import changes, render, snapshot
 from bot.statuspage.components import Catalogue, catalogue
 from bot.wiring import Deps
+from bot.wsgi import plain
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 CACHE_CONTROL = "public, max-age=30, must-revalidate"  # readers see a change within 30 s
@@ -156,13 +157,13 @@ class StatusPage:
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         if method not in ("GET", "HEAD"):
-            return _plain(
+            return plain(
                 start_response, "405 Method Not Allowed", b"GET only\n", [("Allow", "GET, HEAD")]
             )
         base = application_uri(environ).rstrip("/") + "/status"
         found = self.document(environ.get("PATH_INFO", ""), base)
         if found is None:
-            return _plain(start_response, "404 Not Found", b"not found\n")
+            return plain(start_response, "404 Not Found", b"not found\n")
         headers = [
             ("Content-Type", found.content_type),
             ("Cache-Control", CACHE_CONTROL),
@@ -192,21 +193,4 @@ def _matches(header: str | None, etag: str) -> bool:
 
 def not_found(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     """/status* while INCIDENT_STATUS_PAGE is off."""
-    return _plain(start_response, "404 Not Found", b"not found\n")
-
-
-def _plain(
-    start_response: Callable[..., Any],
-    status: str,
-    body: bytes,
-    headers: list[tuple[str, str]] | None = None,
-) -> list[bytes]:
-    start_response(
-        status,
-        [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            *(headers or []),
-        ],
-    )
-    return [body]
+    return plain(start_response, "404 Not Found", b"not found\n")

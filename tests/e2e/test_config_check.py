@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import ROOT, run_cli
+
 BAD = """\
 alerts:
   rules:
@@ -17,20 +15,8 @@ alerts:
 """
 
 
-def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_config_check_passes_the_shipped_example(tmp_path: Path) -> None:
-    result = _run(["config", "check", str(ROOT / "incident-bot.example.yml")], tmp_path)
+    result = run_cli(["config", "check", str(ROOT / "incident-bot.example.yml")], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (
         "OK (4 alert rules, 2 incident types, 3 custom fields, 3 workflows, "
@@ -40,7 +26,7 @@ def test_config_check_passes_the_shipped_example(tmp_path: Path) -> None:
 
 def test_config_check_reports_every_problem_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "incident-bot.yml").write_text(BAD)
-    result = _run(["config", "check"], tmp_path)  # ./incident-bot.yml by default
+    result = run_cli(["config", "check"], tmp_path)  # ./incident-bot.yml by default
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("incident-bot.yml line 3: alerts.rules[0].match.labels.service")
@@ -55,15 +41,15 @@ def test_config_check_reports_every_problem_with_its_line(tmp_path: Path) -> Non
 
 
 def test_config_check_of_a_missing_file(tmp_path: Path) -> None:
-    result = _run(["config", "check", "nowhere.yml"], tmp_path)
+    result = run_cli(["config", "check", "nowhere.yml"], tmp_path)
     assert result.returncode == 1
     assert "nowhere.yml line 1: can't be read: No such file or directory" in result.stderr
-    assert _run(["config", "check"], tmp_path).returncode == 1  # nothing configured
+    assert run_cli(["config", "check"], tmp_path).returncode == 1  # nothing configured
 
 
 def test_serve_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "rules.yml").write_text(BAD)
-    result = _run(
+    result = run_cli(
         ["serve"],
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-1",
@@ -80,7 +66,7 @@ def test_serve_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None:
 
 
 def test_short_webhook_token_stops_start_up(tmp_path: Path) -> None:
-    result = _run(
+    result = run_cli(
         ["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s",
         INCIDENT_WEBHOOK_TOKEN="short",
     )  # fmt: skip

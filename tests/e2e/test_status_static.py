@@ -4,28 +4,12 @@ processes on the database the running app wrote."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from tests.support.cli import run_cli
 from tests.support.statuspage import first_public_update, get, start_status_page
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_build_writes_the_page_as_static_files(make_slack: Any, tmp_path: Path) -> None:
@@ -43,12 +27,14 @@ def test_build_writes_the_page_as_static_files(make_slack: Any, tmp_path: Path) 
         "INCIDENT_CONFIG": str(tmp_path / "incident-bot.yml"),
     }
     out = tmp_path / "site"
-    refused = _run(["status-page", "build", str(out)], tmp_path, **env)
+    refused = run_cli(["status-page", "build", str(out)], tmp_path, **env)
     assert refused.returncode == 2
     assert refused.stderr.startswith("incident-bot: INCIDENT_STATUS_PAGE_URL is not set")
 
     url = "https://status.example.com"
-    done = _run(["status-page", "build", str(out)], tmp_path, INCIDENT_STATUS_PAGE_URL=url, **env)
+    done = run_cli(
+        ["status-page", "build", str(out)], tmp_path, INCIDENT_STATUS_PAGE_URL=url, **env
+    )
     assert done.returncode == 0, done.stderr
     assert "wrote 4 files" in done.stdout
     index = (out / "index.html").read_text()
@@ -68,10 +54,10 @@ def test_config_check_names_the_line_of_a_bad_component(tmp_path: Path) -> None:
     (tmp_path / "bad.yml").write_text(
         "status_page:\n  components:\n    - name: API\n    - name: API\n    - {nme: Web}\n"
     )
-    checked = _run(["config", "check", "bad.yml"], tmp_path)
+    checked = run_cli(["config", "check", "bad.yml"], tmp_path)
     assert checked.returncode == 1
     assert "bad.yml line 4: component `API` twice" in checked.stderr
     assert "bad.yml line 5: status_page.components: unknown key `nme`" in checked.stderr
     (tmp_path / "good.yml").write_text("status_page:\n  components: [API, Web]\n")
-    good = _run(["config", "check", "good.yml"], tmp_path)
+    good = run_cli(["config", "check", "good.yml"], tmp_path)
     assert good.returncode == 0 and "2 status page components" in good.stdout

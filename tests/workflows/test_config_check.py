@@ -5,9 +5,6 @@ sandbox refused, serve stopped with one line, the dry run naming what would happ
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -15,8 +12,8 @@ import jsonschema
 from bot.configfile import parse
 from bot.playbook.load import read_playbook, schema
 from bot.playbook.templates import SAMPLE, render
+from tests.support.cli import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 BAD = """\
 incident_types:
   database: {default_severity: sev0, workflows: [db]}
@@ -38,21 +35,9 @@ workflows:
 """
 
 
-def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_config_check_names_line_column_and_problem_of_each(tmp_path: Path) -> None:
     (tmp_path / "incident-bot.yml").write_text(BAD)
-    result = _run(["config", "check"], tmp_path)
+    result = run_cli(["config", "check"], tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "incident-bot.yml line 2 column 14: incident_types.database.default_severity: 'sev0' "
@@ -81,7 +66,7 @@ def test_serve_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None:
         "SLACK_SIGNING_SECRET": "s",
         "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
     }
-    result = _run(["serve"], tmp_path, **env)
+    result = run_cli(["serve"], tmp_path, **env)
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("incident-bot: incident-bot.yml line 2 column 14: incident_types.")
@@ -91,7 +76,7 @@ def test_serve_refuses_a_bad_config_with_one_line(tmp_path: Path) -> None:
 
 def test_explain_is_a_dry_run_of_the_shipped_example(tmp_path: Path) -> None:
     example = str(ROOT / "incident-bot.example.yml")
-    result = _run(
+    result = run_cli(
         ["config", "explain", example, "--severity", "sev1", "--type", "database"], tmp_path
     )
     assert result.returncode == 0, result.stderr
@@ -99,15 +84,15 @@ def test_explain_is_a_dry_run_of_the_shipped_example(tmp_path: Path) -> None:
     assert lines[0] == "On declared of a sev1 database incident, 2 workflow(s) run:"
     assert "    1. invite members of user group S0DBAONCALL" in lines
     assert "    1. bookmark 'Incident call' → https://meet.example.com/inc-42" in lines
-    quiet = _run(["config", "explain", example, "--severity", "sev4"], tmp_path)
+    quiet = run_cli(["config", "explain", example, "--severity", "sev4"], tmp_path)
     assert quiet.stdout.startswith("On declared of a sev4 incident, 0 workflow(s) run:")
-    unknown = _run(["config", "explain", example, "--type", "network"], tmp_path)
+    unknown = run_cli(["config", "explain", example, "--type", "network"], tmp_path)
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "`network` is not an incident type (types: database, security)"
 
 
 def test_the_schema_is_the_models_and_validates_the_example(tmp_path: Path) -> None:
-    printed = _run(["config", "schema"], tmp_path)
+    printed = run_cli(["config", "schema"], tmp_path)
     assert json.loads(printed.stdout) == schema()
     document = parse((ROOT / "incident-bot.example.yml").read_text(), "example")
     jsonschema.validate(dict(document.data), schema())
