@@ -82,9 +82,11 @@ class Notifier:
 
     # conversations
     def create_channel(self, name: str, *, private: bool) -> dict[str, Any]:
+        """conversations.create: the new channel as Slack describes it."""
         return self.call("conversations.create", name=name, is_private=private)["channel"]
 
     def invite(self, channel: str, users: Sequence[str]) -> None:
+        """conversations.invite; someone already in the channel (or the bot) is no error."""
         self.call(
             "conversations.invite",
             channel=channel,
@@ -93,6 +95,7 @@ class Notifier:
         )
 
     def set_topic(self, channel: str, topic: str) -> None:
+        """conversations.setTopic, clipped to Slack's 250 characters."""
         self.call("conversations.setTopic", channel=channel, topic=topic[:250])
 
     def is_in_channel(self, channel: str, user: str) -> bool:
@@ -106,6 +109,7 @@ class Notifier:
             raise no_answer(exc, "conversations.members") from exc
 
     def archive(self, channel: str) -> None:
+        """conversations.archive."""
         self.call("conversations.archive", channel=channel)
 
     # messages
@@ -134,28 +138,35 @@ class Notifier:
         return str(data["ts"])
 
     def update(self, channel: str, ts: str, text: str, blocks: Sequence[Block]) -> None:
+        """chat.update: edit a message of the bot in place."""
         self.call("chat.update", channel=channel, ts=ts, text=text, blocks=blocks)
 
     def ephemeral(
         self, channel: str, user: str, text: str, blocks: Sequence[Block] | None = None
     ) -> None:
+        """chat.postEphemeral: a message only `user` sees in `channel`."""
         self.call("chat.postEphemeral", channel=channel, user=user, text=text, blocks=blocks)
 
     def pin(self, channel: str, ts: str) -> None:
+        """pins.add; a message already pinned is no error."""
         self.call("pins.add", channel=channel, timestamp=ts, ignore=frozenset({"already_pinned"}))
 
     def permalink(self, channel: str, ts: str) -> str:
+        """chat.getPermalink: the link to a message."""
         return str(self.call("chat.getPermalink", channel=channel, message_ts=ts)["permalink"])
 
     def dm(self, user: str, text: str, blocks: Sequence[Block] | None = None) -> str:
+        """Post in the bot's direct message with `user`; returns the message ts."""
         channel = self.call("conversations.open", users=user)["channel"]["id"]
         return self.post(channel, text, blocks)
 
     # views
     def open_view(self, trigger_id: str, view: Any) -> None:
+        """views.open: a modal for the person whose click or command gave `trigger_id`."""
         self.call("views.open", trigger_id=trigger_id, view=view)
 
     def publish_home(self, user: str, view: Any) -> None:
+        """views.publish: the App Home tab of `user`."""
         self.call("views.publish", user_id=user, view=view)
 
     # files and bookmarks
@@ -187,10 +198,12 @@ class Notifier:
         return str(files[0]["id"]) if files else ""
 
     def bookmark(self, channel: str, title: str, link: str) -> str:
+        """bookmarks.add: a link in the channel header; returns the bookmark id."""
         data = self.call("bookmarks.add", channel_id=channel, title=title, type="link", link=link)
         return str(data["bookmark"]["id"])
 
     def edit_bookmark(self, channel: str, bookmark_id: str, title: str, link: str) -> None:
+        """bookmarks.edit: point an existing bookmark elsewhere."""
         self.call(
             "bookmarks.edit", channel_id=channel, bookmark_id=bookmark_id, title=title, link=link
         )
