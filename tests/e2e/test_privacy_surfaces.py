@@ -55,6 +55,8 @@ def _world(slack: SlackHarness) -> World:
         f"action Audit every payout since June <@U2> due {due}",
     ):
         slack.command(text, user="U1", channel=private)
+    # The private item must be AI-1 (the rows below name it): commands run concurrently.
+    slack.fake.wait_for(lambda f: any("Added AI-1" in t for t in slack.ephemerals()), what="AI-1")
     public = slack.declare(PUBLIC, user="U4")
     slack.command(f"action Add a canary stage <@U4> due {due}", user="U4", channel=public)
     for reply in ("Added AI-1", "Added AI-2", "Incident 2 declared"):
@@ -123,6 +125,7 @@ def digest(slack: SlackHarness, w: World) -> str:
 
 def announcements(slack: SlackHarness, w: World) -> str:
     """Declared (during the set-up) and resolved."""
+    slack.fake.wait_for(lambda f: len(slack.posts(slack.announce)) >= 2, what="both declared")
     declared = slack.posts(slack.announce)
     assert len(declared) == 2
     slack.forget_replies()

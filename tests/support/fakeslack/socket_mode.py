@@ -148,9 +148,11 @@ class SocketModeServer:
         return connection.respond(HTTPStatus.UNAUTHORIZED, "invalid ticket\n")
 
     async def _session(self, ws: ServerConnection) -> None:
-        with self._cond:
+        with self._cond:  # counted before its hello, as Slack's connection exists by then
             conn = SocketConnection(len(self._conns) + 1, ws, _real_monotonic())
             live = 1 + sum(c.live for c in self._conns)
+            self._conns.append(conn)
+            self._cond.notify_all()
         hello = {
             "type": "hello",
             "num_connections": live,
@@ -161,11 +163,8 @@ class SocketModeServer:
             },
             "connection_info": {"app_id": self.app_id},
         }
-        await ws.send(json.dumps(hello))
-        with self._cond:
-            self._conns.append(conn)
-            self._cond.notify_all()
         try:
+            await ws.send(json.dumps(hello))
             async for raw in ws:
                 self._receive(conn, raw)
         except ConnectionClosed:
