@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
-    CheckboxesElement,
     InputBlock,
     Option,
-    PlainTextInputElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.models import SEVERITIES, TITLE_MAX
+from bot.incidents.modals import declare_basics
 from bot.slack import ids
 from bot.slack.blocks import one_line
 from bot.slack.modals import modal
@@ -24,39 +22,11 @@ OPTIONS_MAX = 100
 
 def declare_modal(group_id: int, title: str, severity: str) -> View:
     """Declare an incident for these alerts: title and severity prefilled from them."""
-    sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
-    initial = next((o for o in sev_options if o.value == severity), sev_options[2])
     return modal(
         ids.ALERT_DECLARE_MODAL,
         "Declare from alerts",
         "Declare",
-        [
-            InputBlock(
-                block_id=ids.TITLE_INPUT,
-                label="What is happening?",
-                element=PlainTextInputElement(
-                    action_id=ids.TITLE_INPUT,
-                    initial_value=title[:TITLE_MAX] or None,
-                    max_length=TITLE_MAX,
-                ),
-            ),
-            InputBlock(
-                block_id=ids.SEVERITY_INPUT,
-                label="Severity",
-                element=StaticSelectElement(
-                    action_id=ids.SEVERITY_INPUT, options=sev_options, initial_option=initial
-                ),
-            ),
-            InputBlock(
-                block_id=ids.PRIVATE_INPUT,
-                label="Visibility",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=ids.PRIVATE_INPUT,
-                    options=[Option(text="Private incident (private channel)", value="private")],
-                ),
-            ),
-        ],
+        declare_basics(title, severity),
         group=group_id,
     )
 

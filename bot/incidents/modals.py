@@ -24,43 +24,49 @@ from bot.slack import ids
 from bot.slack.modals import modal, value
 
 
+def declare_basics(title: str = "", severity: str = "sev3") -> list[Block]:
+    """What every declaration asks: the title, the severity and whether it is private."""
+    sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
+    initial = next((o for o in sev_options if o.value == severity), sev_options[2])
+    return [
+        InputBlock(
+            block_id=ids.TITLE_INPUT,
+            label="What is happening?",
+            element=PlainTextInputElement(
+                action_id=ids.TITLE_INPUT,
+                initial_value=title[:TITLE_MAX] or None,
+                max_length=TITLE_MAX,
+                placeholder="Checkout returns 500s",
+            ),
+        ),
+        InputBlock(
+            block_id=ids.SEVERITY_INPUT,
+            label="Severity",
+            element=StaticSelectElement(
+                action_id=ids.SEVERITY_INPUT, options=sev_options, initial_option=initial
+            ),
+        ),
+        InputBlock(
+            block_id=ids.PRIVATE_INPUT,
+            label="Visibility",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.PRIVATE_INPUT,
+                options=[Option(text="Private incident (private channel)", value="private")],
+            ),
+        ),
+    ]
+
+
 def declare_modal(channel: str, title: str = "", playbook: Playbook | None = None) -> View:
     """Declare an incident: title, severity, privacy, optionally summary and impact, and
     the incident type and custom fields when INCIDENT_CONFIG has them."""
-    sev_options = [Option(text=s.upper(), value=s) for s in SEVERITIES]
     return modal(
         ids.DECLARE_MODAL,
         "Declare an incident",
         "Declare",
         [
-            InputBlock(
-                block_id=ids.TITLE_INPUT,
-                label="What is happening?",
-                element=PlainTextInputElement(
-                    action_id=ids.TITLE_INPUT,
-                    initial_value=title or None,
-                    max_length=TITLE_MAX,
-                    placeholder="Checkout returns 500s",
-                ),
-            ),
-            InputBlock(
-                block_id=ids.SEVERITY_INPUT,
-                label="Severity",
-                element=StaticSelectElement(
-                    action_id=ids.SEVERITY_INPUT,
-                    options=sev_options,
-                    initial_option=sev_options[2],
-                ),
-            ),
-            InputBlock(
-                block_id=ids.PRIVATE_INPUT,
-                label="Visibility",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=ids.PRIVATE_INPUT,
-                    options=[Option(text="Private incident (private channel)", value="private")],
-                ),
-            ),
+            *declare_basics(title),
             *(
                 InputBlock(
                     block_id=block_id,

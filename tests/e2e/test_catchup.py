@@ -40,12 +40,6 @@ def _catch_ups(slack: SlackHarness) -> list[tuple[str, str]]:
     ]
 
 
-def _type(slack: SlackHarness, text: str, channel: str) -> None:
-    before = len(slack.posts(channel))
-    slack.command(text, user="U1", channel=channel)
-    slack.fake.wait_for(lambda f: len(slack.posts(channel)) > before)
-
-
 def test_a_latecomer_is_caught_up_and_the_invited_are_not(slack: SlackHarness) -> None:
     channel = slack.declare("Checkout down")
     for text in (
@@ -60,7 +54,7 @@ def test_a_latecomer_is_caught_up_and_the_invited_are_not(slack: SlackHarness) -
         "action Write the runbook",
         "severity sev2",
     ):
-        _type(slack, text, channel)
+        slack.change(text, channel)
     slack.idle()
     slack.forget_replies()
     _join(slack, "U1", channel)  # the declarer, invited by the bot at declare time
@@ -171,8 +165,8 @@ def test_with_a_model_a_latecomer_also_gets_two_cited_sentences(
 ) -> None:
     slack = make_slack(OPENAI_API_KEY="test-key", OPENAI_BASE_URL=openai_server.url)
     channel = slack.declare("Checkout down")
-    _type(slack, "note error rate at 40% password=hunter2-secret", channel)
-    _type(slack, "decision Roll back 4.2 because errors began with it", channel)
+    slack.change("note error rate at 40% password=hunter2-secret", channel)
+    slack.change("decision Roll back 4.2 because errors began with it", channel)
 
     def answer(body: dict[str, Any]) -> Reply:
         timeline = request_data(body)["timeline"]

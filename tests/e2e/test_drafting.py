@@ -27,9 +27,7 @@ def _incident_with_history(slack: SlackHarness) -> str:
         "mitigated",
         "resolved Rolled back deploy 42",  # bare `resolved` asks what fixed it in a modal
     ):
-        before = len(slack.posts(channel))
-        slack.command(text, channel=channel)
-        slack.fake.wait_for(lambda f, b=before: len(slack.posts(channel)) > b)
+        slack.change(text, channel)
     return channel
 
 

@@ -42,7 +42,7 @@ def busy(make_slack: Any, tmp_path: Path) -> SlackHarness:
         text="Investigating failed payments.",
         impacts={"Payments": "partial_outage", "API": "degraded_performance"},
     )
-    slack.command("status identified", channel=ongoing)
+    slack.change("status identified", ongoing)  # recorded before the next public update
     later_public_update(slack, ongoing, "Cause found: a bad config push.")
     done = slack.declare("Internal: cdn purge")
     first_public_update(slack, done, title="Dashboard slow", text="Dashboard loads slowly.")

@@ -35,9 +35,7 @@ def _type(slack: SlackHarness, text: str, *, user: str, channel: str | None = No
 
 def _change(slack: SlackHarness, text: str, channel: str) -> None:
     """A change by the commander U1, waited for until it is posted in the channel."""
-    before = len(slack.posts(channel))
-    slack.command(text, user="U1", channel=channel)
-    slack.fake.wait_for(lambda f: len(slack.posts(channel)) > before)
+    slack.change(text, channel)
     slack.idle()
 
 

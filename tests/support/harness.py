@@ -153,6 +153,13 @@ class SlackHarness:
         """Type `/incident TEXT`; returns the HTTP response to the slash command."""
         return self.driver.command("/incident", text, user=user, channel=channel or self.announce)
 
+    def change(self, text: str, channel: str, *, user: str = "U1") -> None:
+        """Type `/incident TEXT` in an incident channel and wait for a new post there (as a
+        person types: one change after another)."""
+        before = len(self.posts(channel))
+        self.command(text, user=user, channel=channel)
+        self.fake.wait_for(lambda f: len(self.posts(channel)) > before, what=text)
+
     def declare(self, title: str = "Checkout down", *, user: str = "U1", flags: str = "") -> str:
         """Declare and wait for the incident channel; returns its id."""
         before = len(self.fake.calls_to("pins.add"))
